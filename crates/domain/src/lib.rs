@@ -1,0 +1,31 @@
+//! talkchannel's domain: pure types and rules, no IO.
+//!
+//! Everything here is shared by every surface (Kakao-compatible API, control API, later the
+//! Admin Center) and by every storage engine, so it stays free of HTTP and SQL.
+
+pub mod account;
+pub mod app;
+pub mod app_user;
+pub mod channel;
+pub mod clock;
+pub mod friendship;
+pub mod kakao_error;
+pub mod page;
+pub mod phone;
+pub mod validation;
+
+pub use account::{Account, Gender, NewAccount};
+pub use app::{App, AppKey, KeyKind, NewApp};
+pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use app_user::{AppUser, Scope, TokenRecord, UserId};
+pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
+pub use kakao_error::KakaoCode;
+pub use page::{Page, PageRequest};
+pub use phone::PhoneNumber;
+pub use validation::ValidationError;
+
+/// Internal row ids. They never appear on the Kakao-compatible surface.
+pub type AccountId = i64;
+pub type AppId = i64;
+pub type ChannelId = i64;

@@ -1,0 +1,40 @@
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+use talkchannel_domain::{
+    AccountId, AppId, ChangeSource, ChannelId, FriendAction, Friendship, FriendshipLogEntry,
+    KeyKind, Scope, UserId,
+};
+
+/// Who a key belongs to, found by the key itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOwner {
+    pub app_id: AppId,
+    pub kind: KeyKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppUser {
+    pub app_id: AppId,
+    pub account_id: AccountId,
+    pub user_id: UserId,
+    pub scopes: BTreeSet<Scope>,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// A requested friendship change. The engine reads the current relation, applies the
+/// domain's transition rule and writes row and log entry in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FriendshipChange {
+    pub channel_id: ChannelId,
+    pub account_id: AccountId,
+    pub action: FriendAction,
+    pub source: ChangeSource,
+    pub at: DateTime<Utc>,
+}
+
+/// What a change did: the state afterwards and the log entry, if anything changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FriendshipOutcome {
+    pub friendship: Option<Friendship>,
+    pub logged: Option<FriendshipLogEntry>,
+}
