@@ -1,1 +1,13 @@
+//! The composition root: configuration, storage engine selection, the HTTP stack and the
+//! `talkchannel` command line. Only this crate names concrete storage engines.
 
+pub mod cli;
+pub mod config;
+mod http;
+mod run;
+mod storage;
+pub mod telemetry;
+
+pub use config::Config;
+pub use run::{RunningServer, Server};
+pub use storage::open_store;

@@ -1,1 +1,76 @@
-fn main() {}
+use anyhow::Context;
+use clap::Parser;
+use std::sync::Arc;
+use talkchannel_domain::SystemClock;
+use talkchannel_server::cli::{Cli, Command};
+use talkchannel_server::{open_store, telemetry, Server};
+use talkchannel_service::{Services, TokenPolicy};
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(settings) => serve(settings.resolve()?).await,
+        Command::Migrate(settings) => {
+            let config = settings.resolve()?;
+            telemetry::init(config.log_format);
+            open_store(&config.database_url, true).await?;
+            println!("database schema is up to date ({})", talkchannel_server::config::redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::PrintConfig(settings) => {
+            print!("{}", settings.resolve()?.redacted_toml());
+            Ok(())
+        }
+        Command::RotateOperatorToken(settings) => {
+            let config = settings.resolve()?;
+            let services = Services::new(open_store(&config.database_url, true).await?, Arc::new(SystemClock), TokenPolicy::default());
+            let token = services.rotate_operator_token().await?;
+            println!("new operator token (shown once; running servers accept it at once):\n{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: talkchannel_server::Config) -> anyhow::Result<()> {
+    telemetry::init(config.log_format);
+    let shown_db = talkchannel_server::config::redact_url(&config.database_url);
+    let mut server = Server::new(config).start().await?;
+    if let Some(token) = &server.generated_operator_token {
+        println!("operator token for the control API (shown once, keep it safe):\n  {token}");
+    }
+    println!("talkchannel listening on http://{} (database: {shown_db})", server.addr);
+    tracing::info!(addr = %server.addr, database = %shown_db, "serving");
+    tokio::select! {
+        result = server.wait() => result.context("the server stopped unexpectedly"),
+        () = shutdown_signal() => {
+            tracing::info!("shutting down: finishing in-flight requests");
+            server.shutdown().await
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

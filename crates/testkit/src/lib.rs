@@ -1,1 +1,160 @@
+//! Spawns the real talkchannel server on 127.0.0.1:0 over a fresh SQLite file or a fresh
+//! PostgreSQL database, with a clock the test controls, and talks to it over HTTP.
 
+mod scenario;
+
+pub use scenario::{AppFixture, UserFixture};
+
+use chrono::TimeZone;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+use talkchannel_domain::ManualClock;
+use talkchannel_server::{Config, RunningServer, Server};
+use talkchannel_store_postgres::testing::TestDatabase;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Keeps the test's database alive as long as its server.
+enum DatabaseGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(#[allow(dead_code)] TestDatabase),
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub operator_token: String,
+    /// Starts at 2026-01-01T00:00:00Z; moves only when the test moves it.
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+    pub engine: Engine,
+    server: Option<RunningServer>,
+    _db: DatabaseGuard,
+}
+
+/// A response as tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestServer {
+    /// Starts a server; `None` only when PostgreSQL is unreachable outside CI (the
+    /// database helper has already said so loudly; under CI it panics instead).
+    pub async fn start(engine: Engine) -> Option<Self> {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        let (url, db) = match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (format!("sqlite://{}/talkchannel.db", dir.path().display()), DatabaseGuard::Sqlite(dir))
+            }
+            Engine::Postgres => {
+                let db = TestDatabase::create().await?;
+                (db.url().to_owned(), DatabaseGuard::Postgres(db))
+            }
+        };
+        let mut config = Config { bind: "127.0.0.1:0".parse().unwrap(), database_url: url, ..Config::default() };
+        adjust(&mut config);
+        let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+        let server = Server::new(config.clone()).with_clock(Arc::new(clock.clone())).start().await.expect("server starts");
+        let operator_token = config.operator_token.clone().or_else(|| server.generated_operator_token.clone()).expect("an operator token");
+        Some(Self {
+            base: format!("http://{}", server.addr),
+            operator_token,
+            clock,
+            http: reqwest::Client::new(),
+            engine,
+            server: Some(server),
+            _db: db,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+    }
+
+    /// Any request, with an optional `Authorization` value and JSON body.
+    pub async fn call(&self, method: Method, path: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(auth) = auth {
+            req = req.header("authorization", auth);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Reply::read(req.send().await.expect("request reaches the server")).await
+    }
+
+    /// A control-API call with the operator token.
+    pub async fn control(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let auth = format!("Bearer {}", self.operator_token);
+        self.call(method, &format!("/admin/api/v1{path}"), Some(&auth), body).await
+    }
+
+    /// A control-API call that must succeed; returns its JSON.
+    pub async fn control_ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let reply = self.control(method.clone(), path, body).await;
+        assert!(reply.status.is_success(), "{method} {path} -> {} {}", reply.status, reply.text);
+        reply.body
+    }
+}
+
+impl Reply {
+    pub async fn read(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self { status, headers, body, text }
+    }
+
+    /// Asserts a Kakao error: HTTP status, `code`, and a non-empty `msg`.
+    pub fn assert_kakao_error(&self, status: u16, code: i64) {
+        assert_eq!((self.status.as_u16(), self.body["code"].as_i64()), (status, Some(code)), "body: {}", self.text);
+        assert!(self.body["msg"].as_str().is_some_and(|m| !m.is_empty()), "msg missing: {}", self.text);
+    }
+
+    /// Asserts a control-API error with its status and code.
+    pub fn assert_control_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status.as_u16(), self.body["error"]["code"].as_str()), (status, Some(code)), "body: {}", self.text);
+    }
+}
+
+/// Generates one `#[tokio::test]` per engine for each named async fn taking a `TestServer`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let server = $crate::TestServer::start($crate::Engine::Sqlite).await.expect("sqlite always starts");
+                super::$name(server).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(server) = $crate::TestServer::start($crate::Engine::Postgres).await {
+                    super::$name(server).await;
+                }
+            })*
+        }
+    };
+}

@@ -1,0 +1,66 @@
+//! Extractors that turn every malformed input into a [`ControlError`] naming the problem.
+
+use super::ControlError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use talkchannel_domain::PageRequest;
+use utoipa::IntoParams;
+
+/// A JSON body; a wrong content type, bad JSON or a wrong shape is a clear 4xx.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ControlError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ControlError {
+    let message = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => "send the body as JSON with `Content-Type: application/json`".to_owned(),
+        JsonRejection::JsonSyntaxError(_) => format!("the body is not valid JSON: {}", rejection.body_text()),
+        JsonRejection::JsonDataError(_) => format!("the body does not have the expected fields: {}", rejection.body_text()),
+        _ => rejection.body_text(),
+    };
+    ControlError::from_status(rejection.status(), message)
+}
+
+/// `?limit=&after=` on list endpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<i64>,
+}
+
+pub struct Paging(pub PageRequest);
+
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = ControlError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::Query::<PageParams>::try_from_uri(&parts.uri)
+            .map_err(|e| ControlError::invalid("query", format!("bad paging parameters: {}", e.body_text())))?
+            .0;
+        let limit = params.limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
+        if limit == 0 || limit > PageRequest::MAX_LIMIT {
+            return Err(ControlError::invalid("limit", format!("limit must be between 1 and {}", PageRequest::MAX_LIMIT)));
+        }
+        Ok(Self(PageRequest { after: params.after, limit }))
+    }
+}
+
+/// Parses a numeric id from a path segment.
+pub fn path_id(raw: &str, what: &str) -> Result<i64, ControlError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| ControlError::not_found(format!("{what} `{}` does not exist (ids are positive numbers)", raw.chars().take(40).collect::<String>())))
+}

@@ -1,0 +1,79 @@
+//! Our control API (`/admin/api/v1`): scripts whole scenarios (accounts, apps, channels,
+//! links, friendships) for operators, test suites and, later, the Admin Center.
+
+mod accounts;
+mod app_users;
+mod apps;
+mod channels;
+mod error;
+mod extract;
+mod friendships;
+mod openapi;
+
+pub use error::{ControlError, ErrorBody, ErrorDetail};
+pub use openapi::ApiDoc;
+
+use crate::ApiState;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::Serialize;
+use talkchannel_domain::Page;
+use utoipa::ToSchema;
+
+/// A page of a list; pass `next_cursor` as `after` for the next one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T> {
+    pub items: Vec<T>,
+    /// Absent on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+impl<T> From<Page<T>> for ListResponse<T> {
+    fn from(page: Page<T>) -> Self {
+        Self { items: page.items, next_cursor: page.next_cursor }
+    }
+}
+
+pub fn router(state: ApiState) -> Router<ApiState> {
+    let guarded = Router::new()
+        .route("/accounts", post(accounts::create).get(accounts::list))
+        .route("/accounts/{account_id}", get(accounts::get))
+        .route("/apps", post(apps::create).get(apps::list))
+        .route("/apps/{app_id}", get(apps::get))
+        .route("/apps/{app_id}/admin-keys", post(apps::add_admin_key))
+        .route("/apps/{app_id}/channels", get(channels::connected))
+        .route("/apps/{app_id}/channels/{public_id}", put(channels::connect).delete(channels::disconnect))
+        .route("/apps/{app_id}/users", post(app_users::link))
+        .route("/apps/{app_id}/users/{user_id}", get(app_users::get))
+        .route("/apps/{app_id}/users/{user_id}/tokens", post(app_users::issue_tokens))
+        .route("/channels", post(channels::create).get(channels::list))
+        .route("/channels/{public_id}", get(channels::get).patch(channels::patch))
+        .route("/channels/{public_id}/friendships/{account_id}", get(friendships::get))
+        .route("/channels/{public_id}/friendships/{account_id}/log", get(friendships::log))
+        .route("/channels/{public_id}/friendships/{account_id}/{action}", post(friendships::change))
+        .route_layer(middleware::from_fn_with_state(state, require_operator));
+    Router::new().route("/openapi.json", get(openapi::document)).merge(guarded)
+}
+
+/// Every control call carries `Authorization: Bearer {operator token}`.
+async fn require_operator(State(state): State<ApiState>, req: Request, next: Next) -> Result<Response, ControlError> {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let Some(token) = presented else {
+        return Err(ControlError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send the operator token as `Authorization: Bearer {token}` (printed by `talkchannel serve` on first start)"));
+    };
+    if state.services.verify_operator_token(&state.operator, token).await? {
+        Ok(next.run(req).await)
+    } else {
+        Err(ControlError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the operator token is wrong; `talkchannel rotate-operator-token` issues a new one"))
+    }
+}

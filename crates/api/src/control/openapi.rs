@@ -1,0 +1,34 @@
+use super::{accounts, app_users, apps, channels, friendships};
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The control API's OpenAPI document, served at `/admin/api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "talkchannel control API", description = "Script accounts, apps, channels, links and friendships. Authenticate with `Authorization: Bearer {operator token}`."),
+    paths(
+        accounts::create, accounts::get, accounts::list,
+        apps::create, apps::get, apps::list, apps::add_admin_key,
+        app_users::link, app_users::get, app_users::issue_tokens,
+        channels::create, channels::get, channels::list, channels::patch,
+        channels::connect, channels::disconnect, channels::connected,
+        friendships::change, friendships::get, friendships::log,
+    ),
+    modifiers(&OperatorAuth),
+    security(("operator" = [])),
+)]
+pub struct ApiDoc;
+
+struct OperatorAuth;
+
+impl Modify for OperatorAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("operator", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,135 @@
+//! `GET /v2/api/talk/channels` and the legacy `GET /v1/api/talk/channels` (spec §2).
+
+use super::{auth, json_body, query::Query, KapiError};
+use crate::ApiState;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use talkchannel_domain::{ChannelPublicId, UserId};
+use talkchannel_service::{Caller, ChannelFilter, Credential, RelationshipReport};
+
+/// The most channel ids one call may name. Kakao documents no limit; an app is rarely
+/// connected to more than a handful of channels, and the limit keeps the call cheap.
+pub const MAX_CHANNEL_IDS: usize = 50;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
+}
+
+pub async fn v2(state: State<ApiState>, headers: HeaderMap, query: RawQuery) -> Result<Response, KapiError> {
+    check(state, headers, query, Version::V2).await
+}
+
+pub async fn v1(state: State<ApiState>, headers: HeaderMap, query: RawQuery) -> Result<Response, KapiError> {
+    check(state, headers, query, Version::V1).await
+}
+
+async fn check(State(state): State<ApiState>, headers: HeaderMap, RawQuery(raw): RawQuery, version: Version) -> Result<Response, KapiError> {
+    let credential = auth::credential(&headers)?;
+    let caller = state.services.authenticate(credential).await?;
+    let query = Query::parse(raw.as_deref())?;
+    let target = match credential {
+        Credential::AdminKey(_) => Some(target_user(&query)?),
+        Credential::UserToken(_) => None,
+    };
+    let filter = channel_filter(&query)?;
+    let report = state.services.relationships(caller.clone(), target, &filter).await?;
+    if let Caller::App(app) = caller {
+        tracing::debug!(app, user_id = report.user_id, "relationship check with an admin key");
+    }
+    Ok(json_body(&ChannelsResponse::from_report(report, version)))
+}
+
+/// `target_id_type=user_id&target_id={app user id}`, required with an admin key.
+fn target_user(query: &Query) -> Result<UserId, KapiError> {
+    match query.get("target_id_type") {
+        Some("user_id") => {}
+        Some(other) => return Err(KapiError::invalid(format!("target_id_type must be `user_id`, not `{}`", clip(other)))),
+        None => return Err(KapiError::invalid("target_id_type is required with an admin key: send target_id_type=user_id")),
+    }
+    let raw = query.get("target_id").ok_or_else(|| KapiError::invalid("target_id is required with an admin key"))?;
+    raw.trim().parse::<UserId>().ok().filter(|id| *id > 0).ok_or_else(|| KapiError::invalid(format!("target_id must be a positive number, not `{}`", clip(raw))))
+}
+
+/// `channel_ids` (v2: comma-separated) or `channel_public_ids` (v1: a JSON array). Both
+/// endpoints accept both names and both encodings: clients in the wild mix them.
+fn channel_filter(query: &Query) -> Result<ChannelFilter, KapiError> {
+    match query.get("channel_id_type") {
+        None | Some("channel_public_id") => {}
+        Some(other) => return Err(KapiError::invalid(format!("channel_id_type must be `channel_public_id`, not `{}`", clip(other)))),
+    }
+    let raw = match (query.get("channel_ids"), query.get("channel_public_ids")) {
+        (Some(_), Some(_)) => return Err(KapiError::invalid("send either channel_ids or channel_public_ids, not both")),
+        (Some(raw), None) | (None, Some(raw)) => raw,
+        (None, None) => return Ok(ChannelFilter::Connected),
+    };
+    let ids = split_ids(raw)?;
+    if ids.len() > MAX_CHANNEL_IDS {
+        return Err(KapiError::invalid(format!("at most {MAX_CHANNEL_IDS} channel ids per call, got {}", ids.len())));
+    }
+    let mut parsed: Vec<ChannelPublicId> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = ChannelPublicId::parse(id.trim()).map_err(|e| KapiError::invalid(e.to_string()))?;
+        if !parsed.contains(&id) {
+            parsed.push(id);
+        }
+    }
+    Ok(ChannelFilter::Only(parsed))
+}
+
+fn split_ids(raw: &str) -> Result<Vec<String>, KapiError> {
+    let raw = raw.trim();
+    if raw.starts_with('[') {
+        return serde_json::from_str::<Vec<String>>(raw)
+            .map_err(|_| KapiError::invalid("channel ids given as a JSON array must be an array of strings, e.g. [\"_ZeUTxl\"]"));
+    }
+    Ok(raw.split(',').map(str::to_owned).collect())
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[derive(Serialize)]
+struct ChannelsResponse {
+    user_id: UserId,
+    channels: Vec<ChannelRelation>,
+}
+
+#[derive(Serialize)]
+struct ChannelRelation {
+    channel_uuid: String,
+    channel_public_id: String,
+    relation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
+}
+
+impl ChannelsResponse {
+    /// v2 adds `created_at` (when the user first added the channel) to v1's fields.
+    fn from_report(report: RelationshipReport, version: Version) -> Self {
+        let channels = report
+            .channels
+            .into_iter()
+            .map(|row| ChannelRelation {
+                channel_uuid: row.channel.search_id.to_string(),
+                channel_public_id: row.channel.public_id.to_string(),
+                relation: row.relation.as_str(),
+                created_at: row.first_added_at.filter(|_| version == Version::V2 && row.updated_at.is_some()).map(rfc3339),
+                updated_at: row.updated_at.map(rfc3339),
+            })
+            .collect();
+        Self { user_id: report.user_id, channels }
+    }
+}
+
+/// `2018-03-14T05:25:01Z`: seconds, UTC, `Z`, as Kakao writes it.
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}

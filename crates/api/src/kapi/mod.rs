@@ -1,0 +1,31 @@
+//! The Kakao-compatible REST surface (kapi.kakao.com paths), per the compatibility spec.
+
+mod auth;
+mod channels;
+mod error;
+mod query;
+
+pub use error::KapiError;
+
+use crate::ApiState;
+use axum::routing::get;
+use axum::Router;
+
+pub fn router() -> Router<ApiState> {
+    Router::new()
+        .route("/v2/api/talk/channels", get(channels::v2))
+        .route("/v1/api/talk/channels", get(channels::v1))
+}
+
+/// Kakao answers `application/json;charset=UTF-8`; we send exactly that.
+pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    match serde_json::to_vec(value) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"))], bytes).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialise a Kakao API response");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

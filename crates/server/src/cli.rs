@@ -1,0 +1,83 @@
+use crate::config::{Config, LogFormat};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// talkchannel: a self-hosted Kakao Talk Channel platform and emulator.
+#[derive(Debug, Parser)]
+#[command(name = "talkchannel", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates the database first).
+    Serve(Settings),
+    /// Bring the database schema up to date, then exit.
+    Migrate(Settings),
+    /// Print the effective configuration with secrets redacted.
+    PrintConfig(Settings),
+    /// Replace the stored operator token and print the new one.
+    RotateOperatorToken(Settings),
+}
+
+/// Every setting; flags win over `TALKCHANNEL_*` variables, which win over the file.
+#[derive(Debug, Args, Default)]
+pub struct Settings {
+    /// TOML configuration file [default: ./talkchannel.toml when it exists]
+    #[arg(long, env = "TALKCHANNEL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "TALKCHANNEL_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Port to listen on (overrides the port of --bind; 0 picks a free one)
+    #[arg(long, short, env = "TALKCHANNEL_PORT")]
+    pub port: Option<u16>,
+    /// sqlite://path or postgres://... [default: sqlite://./data/talkchannel.db]
+    #[arg(long, env = "TALKCHANNEL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Fixed operator token for the control API (otherwise generated on first start)
+    #[arg(long, env = "TALKCHANNEL_OPERATOR_TOKEN", hide_env_values = true)]
+    pub operator_token: Option<String>,
+    /// Log format
+    #[arg(long, env = "TALKCHANNEL_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Largest request body, in bytes [default: 2097152]
+    #[arg(long, env = "TALKCHANNEL_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Request timeout in seconds [default: 30]
+    #[arg(long, env = "TALKCHANNEL_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+}
+
+impl Settings {
+    /// Layers flags and environment (already merged by clap) over the file.
+    pub fn resolve(&self) -> anyhow::Result<Config> {
+        let mut config = Config::from_file(self.config.as_deref())?;
+        if let Some(bind) = self.bind {
+            config.bind = bind;
+        }
+        if let Some(port) = self.port {
+            config.bind.set_port(port);
+        }
+        if let Some(url) = &self.database_url {
+            config.database_url = url.clone();
+        }
+        if let Some(token) = &self.operator_token {
+            config.operator_token = Some(token.clone());
+        }
+        if let Some(format) = self.log_format {
+            config.log_format = format;
+        }
+        if let Some(bytes) = self.max_body_bytes {
+            config.max_body_bytes = bytes;
+        }
+        if let Some(secs) = self.request_timeout_secs {
+            config.request_timeout_secs = secs;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+}

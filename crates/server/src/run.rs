@@ -1,0 +1,82 @@
+use crate::{http, open_store, Config};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use talkchannel_api::ApiState;
+use talkchannel_domain::{Clock, SystemClock};
+use talkchannel_service::{OperatorToken, Services, TokenPolicy};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Builds a server from configuration; `clock` lets tests and the emulator move time.
+pub struct Server {
+    config: Config,
+    clock: Arc<dyn Clock>,
+}
+
+/// A server accepting connections.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// The operator token when this start generated it (first start on a database).
+    pub generated_operator_token: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    pub fn new(config: Config) -> Self {
+        Self { config, clock: Arc::new(SystemClock) }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Opens and migrates the database, binds the address and starts serving.
+    pub async fn start(self) -> anyhow::Result<RunningServer> {
+        self.config.validate()?;
+        let store = open_store(&self.config.database_url, true).await?;
+        let tokens = TokenPolicy {
+            access_ttl: chrono::Duration::seconds(self.config.access_token_ttl_secs),
+            refresh_ttl: chrono::Duration::seconds(self.config.refresh_token_ttl_secs),
+        };
+        let services = Services::new(store, self.clock, tokens);
+        let (operator, generated_operator_token) = match &self.config.operator_token {
+            Some(token) => (OperatorToken::Configured(token.clone()), None),
+            None => (OperatorToken::Stored, services.ensure_operator_token().await.context("cannot set up the operator token")?),
+        };
+        let app = http::app(ApiState { services, operator }, &self.config);
+        let listener = TcpListener::bind(self.config.bind).await.with_context(|| format!("cannot listen on {}; is another process using it?", self.config.bind))?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).with_graceful_shutdown(async { let _ = rx.await; }).await
+        });
+        Ok(RunningServer { addr, generated_operator_token, shutdown: Some(tx), task })
+    }
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("server task failed")?.context("server failed")
+    }
+
+    /// Serves until the task ends on its own (it does not, unless the listener fails).
+    pub async fn wait(&mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task failed")?.context("server failed")
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
