@@ -4,6 +4,7 @@ use super::ControlError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use talkchannel_domain::PageRequest;
@@ -30,7 +31,13 @@ fn json_rejection(rejection: JsonRejection) -> ControlError {
         JsonRejection::JsonDataError(_) => format!("the body does not have the expected fields: {}", rejection.body_text()),
         _ => rejection.body_text(),
     };
-    ControlError::from_status(rejection.status(), message)
+    // axum answers 422 for a well-formed body of the wrong shape; we keep one status for
+    // "your body is wrong" (400) and reserve other statuses for media type and size.
+    let status = match rejection.status() {
+        StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+        other => other,
+    };
+    ControlError::from_status(status, message)
 }
 
 /// `?limit=&after=` on list endpoints.
