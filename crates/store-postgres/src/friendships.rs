@@ -1,0 +1,246 @@
+use crate::error::{db, is_serialization_failure, is_unique_violation};
+use crate::rows::{after, convert_all, FriendshipRow, LogRow, FRIENDSHIP_COLUMNS, LOG_COLUMNS};
+use crate::PgStore;
+use async_trait::async_trait;
+use sqlx::{PgConnection, PgPool};
+use talkchannel_domain::{
+    AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
+};
+use talkchannel_store::{
+    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult,
+};
+
+#[async_trait]
+impl FriendshipStore for PgStore {
+    async fn friendship(
+        &self,
+        channel: ChannelId,
+        account: AccountId,
+    ) -> StoreResult<Option<Friendship>> {
+        let sql = format!(
+            "SELECT {FRIENDSHIP_COLUMNS} FROM friendships WHERE channel_id = $1 AND account_id = $2"
+        );
+        let row: Option<FriendshipRow> = sqlx::query_as(&sql)
+            .bind(channel)
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(Friendship::try_from).transpose()
+    }
+
+    async fn friendships_of(
+        &self,
+        account: AccountId,
+        channels: &[ChannelId],
+    ) -> StoreResult<Vec<Friendship>> {
+        if channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {FRIENDSHIP_COLUMNS} FROM friendships WHERE account_id = $1 AND channel_id = ANY($2)"
+        );
+        let rows: Vec<FriendshipRow> = sqlx::query_as(&sql)
+            .bind(account)
+            .bind(channels)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        convert_all(rows)
+    }
+
+    async fn apply_friendship_change(
+        &self,
+        change: &FriendshipChange,
+    ) -> StoreResult<FriendshipOutcome> {
+        match apply_once(&self.pool, change).await {
+            // The pair's first row raced with a concurrent change (or the engine asked for a
+            // retry); the second attempt finds the committed row and locks it.
+            Err(Failure::Retry(e)) => {
+                tracing::debug!(error = %e, "retrying friendship change");
+                apply_once(&self.pool, change)
+                    .await
+                    .map_err(Failure::into_store)
+            }
+            other => other.map_err(Failure::into_store),
+        }
+    }
+
+    async fn friendship_log(
+        &self,
+        channel: ChannelId,
+        account: AccountId,
+        page: PageRequest,
+    ) -> StoreResult<Page<FriendshipLogEntry>> {
+        let sql = format!(
+            "SELECT {LOG_COLUMNS} FROM friendship_log \
+             WHERE channel_id = $1 AND account_id = $2 AND seq > $3 ORDER BY seq LIMIT $4"
+        );
+        let rows: Vec<LogRow> = sqlx::query_as(&sql)
+            .bind(channel)
+            .bind(account)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(Page::from_rows(
+            convert_all(rows)?,
+            page,
+            |e: &FriendshipLogEntry| e.seq,
+        ))
+    }
+}
+
+/// Why one attempt at a change failed: worth one more try, or final.
+enum Failure {
+    Retry(sqlx::Error),
+    Final(StoreError),
+}
+
+impl Failure {
+    fn into_store(self) -> StoreError {
+        match self {
+            Failure::Retry(e) => db(e),
+            Failure::Final(e) => e,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Final(e)
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unique_violation(&e, "friendships_pkey") || is_serialization_failure(&e) {
+            Failure::Retry(e)
+        } else {
+            Failure::Final(db(e))
+        }
+    }
+}
+
+/// One transaction: lock the pair's row, apply the domain rule, write row and log entry.
+/// A no-op writes nothing, so repeating an action never creates rows or log entries.
+async fn apply_once(
+    pool: &PgPool,
+    change: &FriendshipChange,
+) -> Result<FriendshipOutcome, Failure> {
+    let mut tx = pool.begin().await?;
+    let current = lock_current(&mut tx, change).await?;
+    if current.is_none() {
+        // With a row present the foreign keys already vouch for both ids.
+        ensure_pair_exists(&mut tx, change).await?;
+    }
+    let from = current.as_ref().map_or(Relation::None, |f| f.relation);
+    let Some(to) = from.after(change.action) else {
+        tx.rollback().await?;
+        return Ok(FriendshipOutcome {
+            friendship: current,
+            logged: None,
+        });
+    };
+    let friendship = write_row(&mut tx, change, current.is_some(), to).await?;
+    let logged = append_log(&mut tx, change, from, to).await?;
+    tx.commit().await?;
+    Ok(FriendshipOutcome {
+        friendship: Some(friendship),
+        logged: Some(logged),
+    })
+}
+
+/// The pair's row, locked until the transaction ends; `None` when the pair never changed.
+async fn lock_current(
+    conn: &mut PgConnection,
+    change: &FriendshipChange,
+) -> Result<Option<Friendship>, Failure> {
+    let sql = format!(
+        "SELECT {FRIENDSHIP_COLUMNS} FROM friendships \
+         WHERE channel_id = $1 AND account_id = $2 FOR UPDATE"
+    );
+    let row: Option<FriendshipRow> = sqlx::query_as(&sql)
+        .bind(change.channel_id)
+        .bind(change.account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(Friendship::try_from).transpose()?)
+}
+
+/// Unknown ids are reported even when the change would be a no-op, channel first.
+async fn ensure_pair_exists(
+    conn: &mut PgConnection,
+    change: &FriendshipChange,
+) -> Result<(), Failure> {
+    let (channel, account): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM channels WHERE id = $1), \
+                EXISTS (SELECT 1 FROM accounts WHERE id = $2)",
+    )
+    .bind(change.channel_id)
+    .bind(change.account_id)
+    .fetch_one(conn)
+    .await?;
+    match (channel, account) {
+        (false, _) => Err(StoreError::NotFound("channel").into()),
+        (_, false) => Err(StoreError::NotFound("account").into()),
+        _ => Ok(()),
+    }
+}
+
+/// Inserts or updates the pair's row. `first_added_at` is set the first time the
+/// relation becomes ADDED and never changes after.
+async fn write_row(
+    conn: &mut PgConnection,
+    change: &FriendshipChange,
+    exists: bool,
+    to: Relation,
+) -> Result<Friendship, Failure> {
+    let added_at = (to == Relation::Added).then_some(change.at);
+    let sql = if exists {
+        format!(
+            "UPDATE friendships SET relation = $3, updated_at = $4, \
+             first_added_at = COALESCE(first_added_at, $5) \
+             WHERE channel_id = $1 AND account_id = $2 RETURNING {FRIENDSHIP_COLUMNS}"
+        )
+    } else {
+        // A concurrent first change makes this fail with a unique violation: retried.
+        format!(
+            "INSERT INTO friendships (channel_id, account_id, relation, updated_at, first_added_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {FRIENDSHIP_COLUMNS}"
+        )
+    };
+    let row: FriendshipRow = sqlx::query_as(&sql)
+        .bind(change.channel_id)
+        .bind(change.account_id)
+        .bind(to.as_str())
+        .bind(change.at)
+        .bind(added_at)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_into()?)
+}
+
+async fn append_log(
+    conn: &mut PgConnection,
+    change: &FriendshipChange,
+    from: Relation,
+    to: Relation,
+) -> Result<FriendshipLogEntry, Failure> {
+    let sql = format!(
+        "INSERT INTO friendship_log (channel_id, account_id, action, from_relation, to_relation, source, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {LOG_COLUMNS}"
+    );
+    let row: LogRow = sqlx::query_as(&sql)
+        .bind(change.channel_id)
+        .bind(change.account_id)
+        .bind(change.action.as_str())
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(change.source.as_str())
+        .bind(change.at)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_into()?)
+}
