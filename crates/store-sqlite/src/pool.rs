@@ -1,0 +1,95 @@
+//! Opening the database: a single-connection writer pool and a pool of readers.
+//!
+//! SQLite allows one writer at a time. Funnelling every write through one connection
+//! means our own writes queue in the pool instead of failing with SQLITE_BUSY, while WAL
+//! lets the readers run alongside it.
+
+use crate::error::backend;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use talkchannel_store::{StoreError, StoreResult};
+
+/// Only other processes (a backup, the sqlite3 shell) can hold the lock against us.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Prepared statements kept per connection; the engine issues a few dozen distinct ones.
+const STATEMENT_CACHE: usize = 128;
+
+pub(crate) struct Pools {
+    pub writer: SqlitePool,
+    pub reader: SqlitePool,
+}
+
+pub(crate) async fn open(url: &str) -> StoreResult<Pools> {
+    let options = base_options(url)?;
+    if is_in_memory(url) {
+        // Each connection to `:memory:` would otherwise risk seeing its own database, and
+        // it vanishes with its last connection: keep one connection for everything.
+        let writer = writer_pool(options).await?;
+        return Ok(Pools {
+            reader: writer.clone(),
+            writer,
+        });
+    }
+    create_parent_dir(options.get_filename())?;
+    // The writer creates the file and switches it to WAL before any reader opens it.
+    let writer = writer_pool(options.clone().create_if_missing(true)).await?;
+    let reader = reader_pool(options).await?;
+    Ok(Pools { writer, reader })
+}
+
+fn base_options(url: &str) -> StoreResult<SqliteConnectOptions> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Backend(format!("invalid sqlite url `{url}`: {e}")))?;
+    Ok(options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+        .statement_cache_capacity(STATEMENT_CACHE))
+}
+
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+fn create_parent_dir(file: &Path) -> StoreResult<()> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Backend(format!("cannot create directory {}: {e}", dir.display()))
+        }),
+        _ => Ok(()),
+    }
+}
+
+async fn writer_pool(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
+    // Never let the one connection lapse: reopening it costs, and an in-memory database
+    // would be lost with it.
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(options)
+        .await
+        .map_err(backend)
+}
+
+async fn reader_pool(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
+    // query_only makes a stray write on a reader fail at once instead of contending
+    // with the writer for the lock.
+    SqlitePoolOptions::new()
+        .max_connections(reader_count())
+        .connect_with(options.pragma("query_only", "ON"))
+        .await
+        .map_err(backend)
+}
+
+/// Two readers per CPU keeps every core busy while some readers wait on disk.
+pub(crate) fn reader_count() -> u32 {
+    let cpus = std::thread::available_parallelism().map_or(4, |n| n.get());
+    u32::try_from(cpus * 2).unwrap_or(u32::MAX).clamp(4, 32)
+}
