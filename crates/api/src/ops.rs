@@ -8,7 +8,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 pub fn router() -> Router<ApiState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 /// The process is up; checks nothing else, so it stays cheap.
@@ -20,10 +22,16 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
     let store = state.services.store();
     match store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready", "database": store.engine()}))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "database": store.engine()})),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "database": store.engine()})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "database": store.engine()})),
+            )
         }
     }
 }

@@ -19,13 +19,19 @@ pub enum Surface {
 
 impl Surface {
     pub fn of(path: &str) -> Self {
-        if path.starts_with("/v1/") || path.starts_with("/v2/") { Surface::Kapi } else { Surface::Control }
+        if path.starts_with("/v1/") || path.starts_with("/v2/") {
+            Surface::Kapi
+        } else {
+            Surface::Control
+        }
     }
 
     /// An error response in this surface's own format.
     pub fn error(self, status: StatusCode, message: String) -> Response {
         match self {
-            Surface::Kapi => KapiError::new(kakao_code_for(status), message).with_status(status).into_response(),
+            Surface::Kapi => KapiError::new(kakao_code_for(status), message)
+                .with_status(status)
+                .into_response(),
             Surface::Control => ControlError::from_status(status, message).into_response(),
         }
     }
@@ -40,11 +46,17 @@ fn kakao_code_for(status: StatusCode) -> KakaoCode {
 }
 
 pub async fn not_found(uri: Uri) -> Response {
-    Surface::of(uri.path()).error(StatusCode::NOT_FOUND, format!("there is no API at {}", uri.path()))
+    Surface::of(uri.path()).error(
+        StatusCode::NOT_FOUND,
+        format!("there is no API at {}", uri.path()),
+    )
 }
 
 pub async fn method_not_allowed(uri: Uri) -> Response {
-    Surface::of(uri.path()).error(StatusCode::METHOD_NOT_ALLOWED, format!("{} does not accept this HTTP method", uri.path()))
+    Surface::of(uri.path()).error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not accept this HTTP method", uri.path()),
+    )
 }
 
 /// Rewrites error responses that carry no JSON body (made by middleware such as the body
@@ -65,7 +77,9 @@ pub async fn surface_errors(req: Request, next: Next) -> Response {
     let message = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_owned(),
         StatusCode::REQUEST_TIMEOUT => "the request took too long".to_owned(),
-        s if s.is_server_error() => "internal error; the request id in x-request-id identifies it in the logs".to_owned(),
+        s if s.is_server_error() => {
+            "internal error; the request id in x-request-id identifies it in the logs".to_owned()
+        }
         s => s.canonical_reason().unwrap_or("bad request").to_lowercase(),
     };
     let (mut parts, _) = response.into_parts();

@@ -84,11 +84,23 @@ impl NewAccount {
         if let Some(born) = birth_date {
             let oldest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
             if born > today || born < oldest {
-                return Err(ValidationError::new("birth_date", "must be between 1900-01-01 and today"));
+                return Err(ValidationError::new(
+                    "birth_date",
+                    "must be between 1900-01-01 and today",
+                ));
             }
         }
-        let region = region.map(|r| display_text("region", r, REGION_MAX_CHARS)).transpose()?;
-        Ok(Self { nickname, phone_number, email, gender, birth_date, region })
+        let region = region
+            .map(|r| display_text("region", r, REGION_MAX_CHARS))
+            .transpose()?;
+        Ok(Self {
+            nickname,
+            phone_number,
+            email,
+            gender,
+            birth_date,
+            region,
+        })
     }
 }
 
@@ -96,8 +108,21 @@ fn validate_email(raw: &str) -> Result<String, ValidationError> {
     let email = raw.trim().to_lowercase();
     let shaped = email.len() <= EMAIL_MAX_CHARS
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, host)| !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !host.contains('@'));
-    if shaped { Ok(email) } else { Err(ValidationError::new("email", format!("`{raw}` is not an email address"))) }
+        && email.split_once('@').is_some_and(|(local, host)| {
+            !local.is_empty()
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && !host.contains('@')
+        });
+    if shaped {
+        Ok(email)
+    } else {
+        Err(ValidationError::new(
+            "email",
+            format!("`{raw}` is not an email address"),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +135,16 @@ mod tests {
 
     #[test]
     fn age_turns_on_the_birthday() {
-        let mut a = Account { id: 1, nickname: "n".into(), phone_number: None, email: None, gender: None, birth_date: Some(date(2000, 3, 15)), region: None, created_at: Utc::now() };
+        let mut a = Account {
+            id: 1,
+            nickname: "n".into(),
+            phone_number: None,
+            email: None,
+            gender: None,
+            birth_date: Some(date(2000, 3, 15)),
+            region: None,
+            created_at: Utc::now(),
+        };
         assert_eq!(a.age_on(date(2020, 3, 14)), Some(19));
         assert_eq!(a.age_on(date(2020, 3, 15)), Some(20));
         a.birth_date = None;
@@ -122,11 +156,25 @@ mod tests {
         let today = date(2026, 1, 1);
         let err = NewAccount::validate("  ", None, None, None, None, None, today).unwrap_err();
         assert_eq!(err.field, "nickname");
-        let err = NewAccount::validate("a", None, Some("nope"), None, None, None, today).unwrap_err();
+        let err =
+            NewAccount::validate("a", None, Some("nope"), None, None, None, today).unwrap_err();
         assert_eq!(err.field, "email");
-        let err = NewAccount::validate("a", None, None, None, Some(date(2027, 1, 1)), None, today).unwrap_err();
+        let err = NewAccount::validate("a", None, None, None, Some(date(2027, 1, 1)), None, today)
+            .unwrap_err();
         assert_eq!(err.field, "birth_date");
-        let ok = NewAccount::validate(" Kim ", Some("+82 10-1111-2222"), Some("Kim@Example.com"), Some(Gender::Female), Some(date(1990, 1, 1)), Some("Seoul"), today).unwrap();
-        assert_eq!((ok.nickname.as_str(), ok.email.as_deref()), ("Kim", Some("kim@example.com")));
+        let ok = NewAccount::validate(
+            " Kim ",
+            Some("+82 10-1111-2222"),
+            Some("Kim@Example.com"),
+            Some(Gender::Female),
+            Some(date(1990, 1, 1)),
+            Some("Seoul"),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.nickname.as_str(), ok.email.as_deref()),
+            ("Kim", Some("kim@example.com"))
+        );
     }
 }

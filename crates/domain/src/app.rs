@@ -18,7 +18,9 @@ impl App {
     }
 
     pub fn primary_admin_key(&self) -> Option<&AppKey> {
-        self.keys.iter().find(|k| k.kind == KeyKind::Admin && k.primary)
+        self.keys
+            .iter()
+            .find(|k| k.kind == KeyKind::Admin && k.primary)
     }
 }
 
@@ -33,7 +35,12 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 4] = [KeyKind::RestApi, KeyKind::JavaScript, KeyKind::Native, KeyKind::Admin];
+    pub const ALL: [KeyKind; 4] = [
+        KeyKind::RestApi,
+        KeyKind::JavaScript,
+        KeyKind::Native,
+        KeyKind::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

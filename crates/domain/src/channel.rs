@@ -56,7 +56,13 @@ impl ChannelPublicId {
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(ValidationError::new("channel_public_id", format!("`{}` is not a channel profile id: `_` followed by 1 to 31 letters or digits", truncate(s))))
+            Err(ValidationError::new(
+                "channel_public_id",
+                format!(
+                    "`{}` is not a channel profile id: `_` followed by 1 to 31 letters or digits",
+                    truncate(s)
+                ),
+            ))
         }
     }
 
@@ -89,7 +95,9 @@ impl SearchId {
         let name = s.trim().strip_prefix('@').unwrap_or(s.trim());
         let ok = !name.is_empty()
             && name.chars().count() < Self::MAX_CHARS
-            && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if ok {
             Ok(Self(format!("@{name}")))
         } else {
@@ -138,14 +146,24 @@ mod tests {
     #[test]
     fn public_ids_are_underscore_alphanumerics() {
         assert!(ChannelPublicId::parse("_ZeUTxl").is_ok());
-        for bad in ["", "_", "ZeUTxl", "_Ze UT", "_Zé", &format!("_{}", "a".repeat(32))] {
+        for bad in [
+            "",
+            "_",
+            "ZeUTxl",
+            "_Ze UT",
+            "_Zé",
+            &format!("_{}", "a".repeat(32)),
+        ] {
             assert!(ChannelPublicId::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn search_ids_take_any_script_and_gain_their_at() {
-        assert_eq!(SearchId::parse("카카오톡채널").unwrap().as_str(), "@카카오톡채널");
+        assert_eq!(
+            SearchId::parse("카카오톡채널").unwrap().as_str(),
+            "@카카오톡채널"
+        );
         assert_eq!(SearchId::parse("@shop_1").unwrap().as_str(), "@shop_1");
         assert!(SearchId::parse("@").is_err());
         assert!(SearchId::parse("@a b").is_err());

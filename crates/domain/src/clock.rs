@@ -54,11 +54,15 @@ mod tests {
 
     #[test]
     fn manual_clock_moves_only_when_told_and_keeps_millis() {
-        let start = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::microseconds(1_500);
+        let start =
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::microseconds(1_500);
         let clock = ManualClock::new(start);
         assert_eq!(clock.now().timestamp_subsec_micros(), 1_000);
         let shared = clock.clone();
         shared.advance(Duration::hours(6));
-        assert_eq!(clock.now() - Duration::hours(6), Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::milliseconds(1));
+        assert_eq!(
+            clock.now() - Duration::hours(6),
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::milliseconds(1)
+        );
     }
 }

@@ -73,9 +73,21 @@ mod tests {
 
     #[test]
     fn statuses_follow_the_catalogue() {
-        assert_eq!((InvalidCredential.code(), InvalidCredential.http_status()), (-401, 401));
-        assert_eq!((InsufficientScope.code(), InsufficientScope.http_status()), (-402, 403));
+        assert_eq!(
+            (InvalidCredential.code(), InvalidCredential.http_status()),
+            (-401, 401)
+        );
+        assert_eq!(
+            (InsufficientScope.code(), InsufficientScope.http_status()),
+            (-402, 403)
+        );
         assert_eq!((NotLinked.code(), NotLinked.http_status()), (-101, 400));
-        assert_eq!((ChannelNotConnected.code(), ChannelNotConnected.http_status()), (-819, 400));
+        assert_eq!(
+            (
+                ChannelNotConnected.code(),
+                ChannelNotConnected.http_status()
+            ),
+            (-819, 400)
+        );
     }
 }

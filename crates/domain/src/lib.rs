@@ -16,9 +16,9 @@ pub mod validation;
 
 pub use account::{Account, Gender, NewAccount};
 pub use app::{App, AppKey, KeyKind, NewApp};
+pub use app_user::{AppUser, Scope, TokenRecord, UserId};
 pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use app_user::{AppUser, Scope, TokenRecord, UserId};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
 pub use kakao_error::KakaoCode;
 pub use page::{Page, PageRequest};

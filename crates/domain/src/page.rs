@@ -34,10 +34,16 @@ impl<T> Page<T> {
         let more = rows.len() > req.limit as usize;
         rows.truncate(req.limit as usize);
         let next_cursor = if more { rows.last().map(id_of) } else { None };
-        Self { items: rows, next_cursor }
+        Self {
+            items: rows,
+            next_cursor,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }

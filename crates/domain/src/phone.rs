@@ -8,7 +8,9 @@ pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let bad = || ValidationError::new("phone_number", format!("`{input}` is not a Korean mobile number such as 010-1234-5678 or +82 10-1234-5678"));
+        let bad = || {
+            ValidationError::new("phone_number", format!("`{input}` is not a Korean mobile number such as 010-1234-5678 or +82 10-1234-5678"))
+        };
         let mut digits = String::with_capacity(16);
         for (i, c) in input.trim().chars().enumerate() {
             match c {
@@ -25,8 +27,15 @@ impl PhoneNumber {
         };
         let valid = national.starts_with("01")
             && (10..=11).contains(&national.len())
-            && matches!(national.as_bytes()[2], b'0' | b'1' | b'6' | b'7' | b'8' | b'9');
-        if valid { Ok(Self(national)) } else { Err(bad()) }
+            && matches!(
+                national.as_bytes()[2],
+                b'0' | b'1' | b'6' | b'7' | b'8' | b'9'
+            );
+        if valid {
+            Ok(Self(national))
+        } else {
+            Err(bad())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -51,15 +60,37 @@ mod tests {
 
     #[test]
     fn every_spelling_names_one_number() {
-        for s in ["01012345678", "010-1234-5678", "821012345678", "+82 10-1234-5678", "+82 010 1234 5678", "(010) 1234.5678"] {
-            assert_eq!(PhoneNumber::parse(s).unwrap().as_str(), "01012345678", "{s}");
+        for s in [
+            "01012345678",
+            "010-1234-5678",
+            "821012345678",
+            "+82 10-1234-5678",
+            "+82 010 1234 5678",
+            "(010) 1234.5678",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(s).unwrap().as_str(),
+                "01012345678",
+                "{s}"
+            );
         }
-        assert_eq!(PhoneNumber::parse("0111234567").unwrap().international(), "82111234567");
+        assert_eq!(
+            PhoneNumber::parse("0111234567").unwrap().international(),
+            "82111234567"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_mobile_number() {
-        for s in ["", "abc", "0212345678", "010123", "0101234567890", "1+01012345678", "010-1234-567x"] {
+        for s in [
+            "",
+            "abc",
+            "0212345678",
+            "010123",
+            "0101234567890",
+            "1+01012345678",
+            "010-1234-567x",
+        ] {
             assert!(PhoneNumber::parse(s).is_err(), "{s}");
         }
     }

@@ -60,21 +60,39 @@ impl Config {
             None if Path::new(DEFAULT_CONFIG_FILE).exists() => PathBuf::from(DEFAULT_CONFIG_FILE),
             None => return Ok(Self::default()),
         };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("config file {} is not valid (see docs/configuration.md)", path.display()))
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| {
+            format!(
+                "config file {} is not valid (see docs/configuration.md)",
+                path.display()
+            )
+        })
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
-            bail!("database_url must start with sqlite:// or postgres:// (got `{}`)", redact_url(&self.database_url));
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            bail!(
+                "database_url must start with sqlite:// or postgres:// (got `{}`)",
+                redact_url(&self.database_url)
+            );
         }
         if let Some(token) = &self.operator_token {
             if token.len() < 16 {
                 bail!("operator_token must be at least 16 characters");
             }
         }
-        if self.max_body_bytes < 1024 || self.request_timeout_secs == 0 || self.access_token_ttl_secs <= 0 || self.refresh_token_ttl_secs <= 0 {
-            bail!("max_body_bytes must be at least 1024, and timeouts and token lifetimes positive");
+        if self.max_body_bytes < 1024
+            || self.request_timeout_secs == 0
+            || self.access_token_ttl_secs <= 0
+            || self.refresh_token_ttl_secs <= 0
+        {
+            bail!(
+                "max_body_bytes must be at least 1024, and timeouts and token lifetimes positive"
+            );
         }
         Ok(())
     }
@@ -83,7 +101,10 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.database_url);
-        shown.operator_token = self.operator_token.as_ref().map(|_| "<redacted>".to_owned());
+        shown.operator_token = self
+            .operator_token
+            .as_ref()
+            .map(|_| "<redacted>".to_owned());
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot render configuration: {e}\n"))
     }
 }
@@ -105,16 +126,26 @@ mod tests {
 
     #[test]
     fn redacts_secrets() {
-        let config = Config { database_url: "postgres://tc:hunter2@db/tc".into(), operator_token: Some("a-very-secret-operator-token".into()), ..Config::default() };
+        let config = Config {
+            database_url: "postgres://tc:hunter2@db/tc".into(),
+            operator_token: Some("a-very-secret-operator-token".into()),
+            ..Config::default()
+        };
         let shown = config.redacted_toml();
-        assert!(!shown.contains("hunter2") && !shown.contains("a-very-secret"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("a-very-secret"),
+            "{shown}"
+        );
         assert!(shown.contains("postgres://tc:redacted@db/tc"));
     }
 
     #[test]
     fn rejects_unknown_keys_and_bad_urls() {
         assert!(toml::from_str::<Config>("bnid = \"1.2.3.4:5\"").is_err());
-        let config = Config { database_url: "mysql://x".into(), ..Config::default() };
+        let config = Config {
+            database_url: "mysql://x".into(),
+            ..Config::default()
+        };
         assert!(config.validate().is_err());
     }
 }

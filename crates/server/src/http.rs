@@ -28,7 +28,10 @@ pub fn app(state: ApiState, config: &Config) -> Router {
     talkchannel_api::router(state)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(config.request_timeout_secs)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(surface_errors))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -21,7 +21,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = settings.resolve()?;
             telemetry::init(config.log_format);
             open_store(&config.database_url, true).await?;
-            println!("database schema is up to date ({})", talkchannel_server::config::redact_url(&config.database_url));
+            println!(
+                "database schema is up to date ({})",
+                talkchannel_server::config::redact_url(&config.database_url)
+            );
             Ok(())
         }
         Command::PrintConfig(settings) => {
@@ -30,9 +33,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::RotateOperatorToken(settings) => {
             let config = settings.resolve()?;
-            let services = Services::new(open_store(&config.database_url, true).await?, Arc::new(SystemClock), TokenPolicy::default());
+            let services = Services::new(
+                open_store(&config.database_url, true).await?,
+                Arc::new(SystemClock),
+                TokenPolicy::default(),
+            );
             let token = services.rotate_operator_token().await?;
-            println!("new operator token (shown once; running servers accept it at once):\n{token}");
+            println!(
+                "new operator token (shown once; running servers accept it at once):\n{token}"
+            );
             Ok(())
         }
     }
@@ -45,7 +54,10 @@ async fn serve(config: talkchannel_server::Config) -> anyhow::Result<()> {
     if let Some(token) = &server.generated_operator_token {
         println!("operator token for the control API (shown once, keep it safe):\n  {token}");
     }
-    println!("talkchannel listening on http://{} (database: {shown_db})", server.addr);
+    println!(
+        "talkchannel listening on http://{} (database: {shown_db})",
+        server.addr
+    );
     tracing::info!(addr = %server.addr, database = %shown_db, "serving");
     tokio::select! {
         result = server.wait() => result.context("the server stopped unexpectedly"),

@@ -26,7 +26,10 @@ pub struct RunningServer {
 
 impl Server {
     pub fn new(config: Config) -> Self {
-        Self { config, clock: Arc::new(SystemClock) }
+        Self {
+            config,
+            clock: Arc::new(SystemClock),
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -45,16 +48,36 @@ impl Server {
         let services = Services::new(store, self.clock, tokens);
         let (operator, generated_operator_token) = match &self.config.operator_token {
             Some(token) => (OperatorToken::Configured(token.clone()), None),
-            None => (OperatorToken::Stored, services.ensure_operator_token().await.context("cannot set up the operator token")?),
+            None => (
+                OperatorToken::Stored,
+                services
+                    .ensure_operator_token()
+                    .await
+                    .context("cannot set up the operator token")?,
+            ),
         };
         let app = http::app(ApiState { services, operator }, &self.config);
-        let listener = TcpListener::bind(self.config.bind).await.with_context(|| format!("cannot listen on {}; is another process using it?", self.config.bind))?;
+        let listener = TcpListener::bind(self.config.bind).await.with_context(|| {
+            format!(
+                "cannot listen on {}; is another process using it?",
+                self.config.bind
+            )
+        })?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).with_graceful_shutdown(async { let _ = rx.await; }).await
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
         });
-        Ok(RunningServer { addr, generated_operator_token, shutdown: Some(tx), task })
+        Ok(RunningServer {
+            addr,
+            generated_operator_token,
+            shutdown: Some(tx),
+            task,
+        })
     }
 }
 
@@ -64,12 +87,18 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task).await.context("server task failed")?.context("server failed")
+        (&mut self.task)
+            .await
+            .context("server task failed")?
+            .context("server failed")
     }
 
     /// Serves until the task ends on its own (it does not, unless the listener fails).
     pub async fn wait(&mut self) -> anyhow::Result<()> {
-        (&mut self.task).await.context("server task failed")?.context("server failed")
+        (&mut self.task)
+            .await
+            .context("server task failed")?
+            .context("server failed")
     }
 }
 

@@ -10,13 +10,21 @@ pub async fn open_store(url: &str, migrate: bool) -> anyhow::Result<Arc<dyn Stor
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = PgStore::connect(url).await.with_context(|| format!("cannot connect to PostgreSQL at {shown}; is it running and does the database exist?"))?;
         if migrate {
-            store.migrate().await.context("cannot migrate the PostgreSQL schema")?;
+            store
+                .migrate()
+                .await
+                .context("cannot migrate the PostgreSQL schema")?;
         }
         Ok(Arc::new(store))
     } else {
-        let store = SqliteStore::connect(url).await.with_context(|| format!("cannot open SQLite database {shown}; check the path is writable"))?;
+        let store = SqliteStore::connect(url).await.with_context(|| {
+            format!("cannot open SQLite database {shown}; check the path is writable")
+        })?;
         if migrate {
-            store.migrate().await.context("cannot migrate the SQLite schema")?;
+            store
+                .migrate()
+                .await
+                .context("cannot migrate the SQLite schema")?;
         }
         Ok(Arc::new(store))
     }

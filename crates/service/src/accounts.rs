@@ -1,6 +1,8 @@
 use crate::{ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
-use talkchannel_domain::{Account, AccountId, Gender, NewAccount, Page, PageRequest, ValidationError};
+use talkchannel_domain::{
+    Account, AccountId, Gender, NewAccount, Page, PageRequest, ValidationError,
+};
 
 /// An account as a caller describes it, before validation.
 #[derive(Debug, Clone, Default)]
@@ -20,14 +22,21 @@ impl Services {
         let gender = req
             .gender
             .as_deref()
-            .map(|g| Gender::parse(g).ok_or_else(|| ValidationError::new("gender", "must be `female` or `male`")))
+            .map(|g| {
+                Gender::parse(g)
+                    .ok_or_else(|| ValidationError::new("gender", "must be `female` or `male`"))
+            })
             .transpose()?;
         let birth_date = req
             .birth_date
             .as_deref()
             .map(|d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| ValidationError::new("birth_date", format!("`{d}` is not a date in YYYY-MM-DD form")))
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    ValidationError::new(
+                        "birth_date",
+                        format!("`{d}` is not a date in YYYY-MM-DD form"),
+                    )
+                })
             })
             .transpose()?;
         let new = NewAccount::validate(
@@ -43,7 +52,10 @@ impl Services {
     }
 
     pub async fn account(&self, id: AccountId) -> ServiceResult<Account> {
-        self.store.account(id).await?.ok_or_else(|| ServiceError::not_found("account", id))
+        self.store
+            .account(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("account", id))
     }
 
     pub async fn accounts(&self, page: PageRequest) -> ServiceResult<Page<Account>> {

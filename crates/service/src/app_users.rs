@@ -25,7 +25,11 @@ pub struct IssuedTokens {
 const USER_ID_ATTEMPTS: usize = 5;
 
 impl Services {
-    pub async fn link_account(&self, app: AppId, req: &LinkRequest) -> ServiceResult<(AppUser, IssuedTokens)> {
+    pub async fn link_account(
+        &self,
+        app: AppId,
+        req: &LinkRequest,
+    ) -> ServiceResult<(AppUser, IssuedTokens)> {
         let scopes = validate_scopes(&req.scopes)?;
         if let Some(id) = req.user_id {
             if id <= 0 {
@@ -39,26 +43,48 @@ impl Services {
         Ok((user, tokens))
     }
 
-    async fn insert_app_user(&self, app: AppId, req: &LinkRequest, scopes: BTreeSet<String>) -> ServiceResult<AppUser> {
+    async fn insert_app_user(
+        &self,
+        app: AppId,
+        req: &LinkRequest,
+        scopes: BTreeSet<String>,
+    ) -> ServiceResult<AppUser> {
         let linked_at = self.now();
         for _ in 0..USER_ID_ATTEMPTS {
-            let new = NewAppUser { app_id: app, account_id: req.account_id, user_id: req.user_id.unwrap_or_else(secrets::user_id), scopes: scopes.clone(), linked_at };
+            let new = NewAppUser {
+                app_id: app,
+                account_id: req.account_id,
+                user_id: req.user_id.unwrap_or_else(secrets::user_id),
+                scopes: scopes.clone(),
+                linked_at,
+            };
             match self.store.insert_app_user(&new).await {
                 Err(StoreError::Conflict("user_id")) if req.user_id.is_none() => continue,
                 Err(StoreError::Conflict("user_id")) => {
-                    return Err(ServiceError::Conflict(format!("user_id {} is already used in this app", new.user_id)))
+                    return Err(ServiceError::Conflict(format!(
+                        "user_id {} is already used in this app",
+                        new.user_id
+                    )))
                 }
                 Err(StoreError::Conflict(_)) => {
-                    return Err(ServiceError::Conflict(format!("account {} is already linked to this app", req.account_id)))
+                    return Err(ServiceError::Conflict(format!(
+                        "account {} is already linked to this app",
+                        req.account_id
+                    )))
                 }
                 other => return Ok(other?),
             }
         }
-        Err(ServiceError::Backend("could not draw a unique user id".into()))
+        Err(ServiceError::Backend(
+            "could not draw a unique user id".into(),
+        ))
     }
 
     pub async fn app_user(&self, app: AppId, user_id: UserId) -> ServiceResult<AppUser> {
-        self.store.app_user(app, user_id).await?.ok_or_else(|| ServiceError::not_found("app user", user_id))
+        self.store
+            .app_user(app, user_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("app user", user_id))
     }
 
     /// Issues a new token pair for a linked user (earlier pairs stay valid until they expire).
@@ -93,7 +119,13 @@ fn validate_scopes(scopes: &[String]) -> Result<BTreeSet<String>, ValidationErro
             if KNOWN_SCOPES.contains(&s) {
                 Ok(s.to_owned())
             } else {
-                Err(ValidationError::new("scopes", format!("unknown scope `{s}`; known scopes: {}", KNOWN_SCOPES.join(", "))))
+                Err(ValidationError::new(
+                    "scopes",
+                    format!(
+                        "unknown scope `{s}`; known scopes: {}",
+                        KNOWN_SCOPES.join(", ")
+                    ),
+                ))
             }
         })
         .collect()

@@ -13,18 +13,38 @@ impl Services {
         for _ in 0..KEY_ATTEMPTS {
             let keys = KeyKind::ALL
                 .into_iter()
-                .map(|kind| AppKey { kind, key: secrets::app_key(), primary: kind == KeyKind::Admin, created_at: now })
+                .map(|kind| AppKey {
+                    kind,
+                    key: secrets::app_key(),
+                    primary: kind == KeyKind::Admin,
+                    created_at: now,
+                })
                 .collect();
-            match self.store.insert_app(&NewApp { name: name.clone(), keys }, now).await {
+            match self
+                .store
+                .insert_app(
+                    &NewApp {
+                        name: name.clone(),
+                        keys,
+                    },
+                    now,
+                )
+                .await
+            {
                 Err(StoreError::Conflict(_)) => continue,
                 other => return Ok(other?),
             }
         }
-        Err(ServiceError::Backend("could not draw unique app keys".into()))
+        Err(ServiceError::Backend(
+            "could not draw unique app keys".into(),
+        ))
     }
 
     pub async fn app(&self, id: AppId) -> ServiceResult<App> {
-        self.store.app(id).await?.ok_or_else(|| ServiceError::not_found("app", id))
+        self.store
+            .app(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("app", id))
     }
 
     pub async fn apps(&self, page: PageRequest) -> ServiceResult<Page<App>> {
@@ -34,7 +54,12 @@ impl Services {
     /// Adds an admin key (for rotation); when `primary`, it becomes the one webhooks carry.
     pub async fn add_admin_key(&self, app: AppId, primary: bool) -> ServiceResult<App> {
         self.app(app).await?;
-        let key = AppKey { kind: KeyKind::Admin, key: secrets::app_key(), primary, created_at: self.now() };
+        let key = AppKey {
+            kind: KeyKind::Admin,
+            key: secrets::app_key(),
+            primary,
+            created_at: self.now(),
+        };
         self.store.add_admin_key(app, &key).await?;
         self.app(app).await
     }

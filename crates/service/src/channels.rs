@@ -1,6 +1,8 @@
 use crate::{secrets, ServiceError, ServiceResult, Services};
 use talkchannel_domain::channel::validate_channel_name;
-use talkchannel_domain::{AppId, Channel, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest, SearchId};
+use talkchannel_domain::{
+    AppId, Channel, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest, SearchId,
+};
 use talkchannel_store::StoreError;
 
 /// A channel as a caller describes it; missing ids are generated.
@@ -18,13 +20,21 @@ impl Services {
     /// Creates a channel. A given id that is taken is a conflict; a generated one is redrawn.
     pub async fn create_channel(&self, req: &ChannelRequest) -> ServiceResult<Channel> {
         let name = validate_channel_name(&req.name)?;
-        let given_public = req.public_id.as_deref().map(ChannelPublicId::parse).transpose()?;
+        let given_public = req
+            .public_id
+            .as_deref()
+            .map(ChannelPublicId::parse)
+            .transpose()?;
         let given_search = req.search_id.as_deref().map(SearchId::parse).transpose()?;
         let now = self.now();
         for attempt in 0..ID_ATTEMPTS {
             let new = NewChannel {
-                public_id: given_public.clone().unwrap_or_else(|| ChannelPublicId::from_generated(&secrets::alphanumeric(6))),
-                search_id: given_search.clone().unwrap_or_else(|| default_search_id(&name, attempt)),
+                public_id: given_public
+                    .clone()
+                    .unwrap_or_else(|| ChannelPublicId::from_generated(&secrets::alphanumeric(6))),
+                search_id: given_search
+                    .clone()
+                    .unwrap_or_else(|| default_search_id(&name, attempt)),
                 name: name.clone(),
                 status: req.status.unwrap_or(ChannelStatus::Active),
             };
@@ -32,24 +42,35 @@ impl Services {
                 Err(StoreError::Conflict("public_id")) if given_public.is_none() => continue,
                 Err(StoreError::Conflict("search_id")) if given_search.is_none() => continue,
                 Err(StoreError::Conflict(field)) => {
-                    return Err(ServiceError::Conflict(format!("a channel with this {field} already exists")))
+                    return Err(ServiceError::Conflict(format!(
+                        "a channel with this {field} already exists"
+                    )))
                 }
                 other => return Ok(other?),
             }
         }
-        Err(ServiceError::Backend("could not draw unique channel ids".into()))
+        Err(ServiceError::Backend(
+            "could not draw unique channel ids".into(),
+        ))
     }
 
     pub async fn channel(&self, public_id: &str) -> ServiceResult<Channel> {
         let id = ChannelPublicId::parse(public_id)?;
-        self.store.channel_by_public_id(&id).await?.ok_or_else(|| ServiceError::not_found("channel", public_id))
+        self.store
+            .channel_by_public_id(&id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("channel", public_id))
     }
 
     pub async fn channels(&self, page: PageRequest) -> ServiceResult<Page<Channel>> {
         Ok(self.store.channels(page).await?)
     }
 
-    pub async fn set_channel_status(&self, public_id: &str, status: ChannelStatus) -> ServiceResult<Channel> {
+    pub async fn set_channel_status(
+        &self,
+        public_id: &str,
+        status: ChannelStatus,
+    ) -> ServiceResult<Channel> {
         let channel = self.channel(public_id).await?;
         Ok(self.store.set_channel_status(channel.id, status).await?)
     }
@@ -79,6 +100,7 @@ fn default_search_id(name: &str, attempt: usize) -> SearchId {
     let compact: String = name.split_whitespace().collect();
     match SearchId::parse(&compact) {
         Ok(id) if attempt == 0 => id,
-        _ => SearchId::parse(&format!("ch_{}", secrets::alphanumeric(8).to_lowercase())).expect("generated id is valid"),
+        _ => SearchId::parse(&format!("ch_{}", secrets::alphanumeric(8).to_lowercase()))
+            .expect("generated id is valid"),
     }
 }

@@ -32,14 +32,20 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
-        Self::NotFound { what, id: id.to_string() }
+        Self::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 }
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => Self::NotFound { what, id: String::new() },
+            StoreError::NotFound(what) => Self::NotFound {
+                what,
+                id: String::new(),
+            },
             StoreError::Conflict(what) => Self::Conflict(format!("{what} already exists")),
             StoreError::Backend(msg) => Self::Backend(msg),
         }

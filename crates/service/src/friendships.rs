@@ -1,5 +1,8 @@
 use crate::{ServiceError, ServiceResult, Services};
-use talkchannel_domain::{AccountId, ChangeSource, ChannelStatus, FriendAction, Friendship, FriendshipLogEntry, Page, PageRequest};
+use talkchannel_domain::{
+    AccountId, ChangeSource, ChannelStatus, FriendAction, Friendship, FriendshipLogEntry, Page,
+    PageRequest,
+};
 use talkchannel_store::{FriendshipChange, FriendshipOutcome};
 
 impl Services {
@@ -15,9 +18,17 @@ impl Services {
         let channel = self.channel(channel_public_id).await?;
         self.account(account).await?;
         if action == FriendAction::Add && channel.status == ChannelStatus::Sanctioned {
-            return Err(ServiceError::ChannelSanctioned(channel.public_id.to_string()));
+            return Err(ServiceError::ChannelSanctioned(
+                channel.public_id.to_string(),
+            ));
         }
-        let change = FriendshipChange { channel_id: channel.id, account_id: account, action, source, at: self.now() };
+        let change = FriendshipChange {
+            channel_id: channel.id,
+            account_id: account,
+            action,
+            source,
+            at: self.now(),
+        };
         let outcome = self.store.apply_friendship_change(&change).await?;
         if let Some(entry) = &outcome.logged {
             tracing::info!(channel = %channel.public_id, account, from = entry.from.as_str(), to = entry.to.as_str(), source = source.as_str(), "friendship changed");
@@ -26,13 +37,22 @@ impl Services {
     }
 
     /// The current friendship, or `None` when the account never added nor blocked it.
-    pub async fn friendship(&self, account: AccountId, channel_public_id: &str) -> ServiceResult<Option<Friendship>> {
+    pub async fn friendship(
+        &self,
+        account: AccountId,
+        channel_public_id: &str,
+    ) -> ServiceResult<Option<Friendship>> {
         let channel = self.channel(channel_public_id).await?;
         self.account(account).await?;
         Ok(self.store.friendship(channel.id, account).await?)
     }
 
-    pub async fn friendship_log(&self, account: AccountId, channel_public_id: &str, page: PageRequest) -> ServiceResult<Page<FriendshipLogEntry>> {
+    pub async fn friendship_log(
+        &self,
+        account: AccountId,
+        channel_public_id: &str,
+        page: PageRequest,
+    ) -> ServiceResult<Page<FriendshipLogEntry>> {
         let channel = self.channel(channel_public_id).await?;
         self.account(account).await?;
         Ok(self.store.friendship_log(channel.id, account, page).await?)

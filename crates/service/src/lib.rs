@@ -34,7 +34,10 @@ pub struct TokenPolicy {
 
 impl Default for TokenPolicy {
     fn default() -> Self {
-        Self { access_ttl: chrono::Duration::seconds(21_599), refresh_ttl: chrono::Duration::seconds(5_183_999) }
+        Self {
+            access_ttl: chrono::Duration::seconds(21_599),
+            refresh_ttl: chrono::Duration::seconds(5_183_999),
+        }
     }
 }
 
@@ -48,7 +51,11 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: TokenPolicy) -> Self {
-        Self { store, clock, tokens }
+        Self {
+            store,
+            clock,
+            tokens,
+        }
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -21,25 +21,40 @@ impl Services {
             return Ok(None);
         }
         let token = format!("tco_{}", secrets::alphanumeric(40));
-        let stored = self.store.put_setting_if_absent(SETTING, &secrets::token_hash(&token)).await?;
+        let stored = self
+            .store
+            .put_setting_if_absent(SETTING, &secrets::token_hash(&token))
+            .await?;
         Ok(stored.then_some(token))
     }
 
     /// Replaces the stored operator token with a new one and returns it.
     pub async fn rotate_operator_token(&self) -> ServiceResult<String> {
         let token = format!("tco_{}", secrets::alphanumeric(40));
-        self.store.put_setting(SETTING, &secrets::token_hash(&token)).await?;
+        self.store
+            .put_setting(SETTING, &secrets::token_hash(&token))
+            .await?;
         Ok(token)
     }
 
     /// Checks a presented token against the configured one or the stored hash.
-    pub async fn verify_operator_token(&self, source: &OperatorToken, presented: &str) -> ServiceResult<bool> {
+    pub async fn verify_operator_token(
+        &self,
+        source: &OperatorToken,
+        presented: &str,
+    ) -> ServiceResult<bool> {
         match source {
-            OperatorToken::Configured(expected) => Ok(secrets::constant_time_eq(expected.as_bytes(), presented.as_bytes())),
+            OperatorToken::Configured(expected) => Ok(secrets::constant_time_eq(
+                expected.as_bytes(),
+                presented.as_bytes(),
+            )),
             OperatorToken::Stored => {
                 let stored = self.store.setting(SETTING).await?;
                 let hash = secrets::token_hash(presented);
-                Ok(stored.is_some_and(|s| secrets::constant_time_eq(s.as_bytes(), hash.as_bytes())))
+                Ok(
+                    stored
+                        .is_some_and(|s| secrets::constant_time_eq(s.as_bytes(), hash.as_bytes())),
+                )
             }
         }
     }

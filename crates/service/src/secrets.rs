@@ -14,7 +14,9 @@ pub fn app_key() -> String {
 pub fn bearer_token() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     let mut rng = rand::rng();
-    (0..54).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..54)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// Random ASCII letters and digits.
@@ -44,11 +46,19 @@ mod tests {
     #[test]
     fn shapes() {
         let k = app_key();
-        assert!(k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(
+            k.len() == 32
+                && k.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
         assert_eq!(bearer_token().len(), 54);
         assert_ne!(bearer_token(), bearer_token());
         assert!((1_000_000_000..10_000_000_000).contains(&user_id()));
         assert_eq!(token_hash("abc").len(), 64);
-        assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"ab", b"abc"));
+        assert!(
+            constant_time_eq(b"abc", b"abc")
+                && !constant_time_eq(b"abc", b"abd")
+                && !constant_time_eq(b"ab", b"abc")
+        );
     }
 }

@@ -28,10 +28,15 @@ pub trait AppStore: Send + Sync {
     /// the id is taken in this app.
     async fn insert_app_user(&self, new: &NewAppUser) -> StoreResult<AppUser>;
     async fn app_user(&self, app: AppId, user_id: UserId) -> StoreResult<Option<AppUser>>;
-    async fn app_user_by_account(&self, app: AppId, account: AccountId) -> StoreResult<Option<AppUser>>;
+    async fn app_user_by_account(
+        &self,
+        app: AppId,
+        account: AccountId,
+    ) -> StoreResult<Option<AppUser>>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
     /// The token with this access-token hash and the app user it belongs to.
-    async fn token_by_access_hash(&self, hash: &str) -> StoreResult<Option<(TokenRecord, AppUser)>>;
+    async fn token_by_access_hash(&self, hash: &str)
+        -> StoreResult<Option<(TokenRecord, AppUser)>>;
 }
 
 #[async_trait]
@@ -41,10 +46,15 @@ pub trait ChannelStore: Send + Sync {
     async fn channel(&self, id: ChannelId) -> StoreResult<Option<Channel>>;
     async fn channel_by_public_id(&self, id: &ChannelPublicId) -> StoreResult<Option<Channel>>;
     async fn channels(&self, page: PageRequest) -> StoreResult<Page<Channel>>;
-    async fn set_channel_status(&self, id: ChannelId, status: ChannelStatus) -> StoreResult<Channel>;
+    async fn set_channel_status(
+        &self,
+        id: ChannelId,
+        status: ChannelStatus,
+    ) -> StoreResult<Channel>;
 
     /// Returns false when the two were already connected.
-    async fn connect(&self, app: AppId, channel: ChannelId, at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn connect(&self, app: AppId, channel: ChannelId, at: DateTime<Utc>)
+        -> StoreResult<bool>;
     /// Returns false when the two were not connected.
     async fn disconnect(&self, app: AppId, channel: ChannelId) -> StoreResult<bool>;
     /// The app's connected channels, in the order they were connected.
@@ -53,12 +63,28 @@ pub trait ChannelStore: Send + Sync {
 
 #[async_trait]
 pub trait FriendshipStore: Send + Sync {
-    async fn friendship(&self, channel: ChannelId, account: AccountId) -> StoreResult<Option<Friendship>>;
+    async fn friendship(
+        &self,
+        channel: ChannelId,
+        account: AccountId,
+    ) -> StoreResult<Option<Friendship>>;
     /// The account's friendships among `channels` (absent ones are NONE, never changed).
-    async fn friendships_of(&self, account: AccountId, channels: &[ChannelId]) -> StoreResult<Vec<Friendship>>;
+    async fn friendships_of(
+        &self,
+        account: AccountId,
+        channels: &[ChannelId],
+    ) -> StoreResult<Vec<Friendship>>;
     /// Applies a change atomically: row and log entry together, or neither.
-    async fn apply_friendship_change(&self, change: &FriendshipChange) -> StoreResult<FriendshipOutcome>;
-    async fn friendship_log(&self, channel: ChannelId, account: AccountId, page: PageRequest) -> StoreResult<Page<FriendshipLogEntry>>;
+    async fn apply_friendship_change(
+        &self,
+        change: &FriendshipChange,
+    ) -> StoreResult<FriendshipOutcome>;
+    async fn friendship_log(
+        &self,
+        channel: ChannelId,
+        account: AccountId,
+        page: PageRequest,
+    ) -> StoreResult<Page<FriendshipLogEntry>>;
 }
 
 /// Small named values the server keeps for itself (the operator token's hash, ...).
@@ -72,7 +98,9 @@ pub trait SettingsStore: Send + Sync {
 
 /// A whole storage engine.
 #[async_trait]
-pub trait Store: AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + 'static {
+pub trait Store:
+    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + 'static
+{
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;
     /// Checks the database answers.

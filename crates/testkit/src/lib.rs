@@ -56,18 +56,33 @@ impl TestServer {
         let (url, db) = match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                (format!("sqlite://{}/talkchannel.db", dir.path().display()), DatabaseGuard::Sqlite(dir))
+                (
+                    format!("sqlite://{}/talkchannel.db", dir.path().display()),
+                    DatabaseGuard::Sqlite(dir),
+                )
             }
             Engine::Postgres => {
                 let db = TestDatabase::create().await?;
                 (db.url().to_owned(), DatabaseGuard::Postgres(db))
             }
         };
-        let mut config = Config { bind: "127.0.0.1:0".parse().unwrap(), database_url: url, ..Config::default() };
+        let mut config = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            database_url: url,
+            ..Config::default()
+        };
         adjust(&mut config);
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
-        let server = Server::new(config.clone()).with_clock(Arc::new(clock.clone())).start().await.expect("server starts");
-        let operator_token = config.operator_token.clone().or_else(|| server.generated_operator_token.clone()).expect("an operator token");
+        let server = Server::new(config.clone())
+            .with_clock(Arc::new(clock.clone()))
+            .start()
+            .await
+            .expect("server starts");
+        let operator_token = config
+            .operator_token
+            .clone()
+            .or_else(|| server.generated_operator_token.clone())
+            .expect("an operator token");
         Some(Self {
             base: format!("http://{}", server.addr),
             operator_token,
@@ -91,7 +106,13 @@ impl TestServer {
     }
 
     /// Any request, with an optional `Authorization` value and JSON body.
-    pub async fn call(&self, method: Method, path: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.http.request(method, self.url(path));
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
@@ -105,13 +126,19 @@ impl TestServer {
     /// A control-API call with the operator token.
     pub async fn control(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let auth = format!("Bearer {}", self.operator_token);
-        self.call(method, &format!("/admin/api/v1{path}"), Some(&auth), body).await
+        self.call(method, &format!("/admin/api/v1{path}"), Some(&auth), body)
+            .await
     }
 
     /// A control-API call that must succeed; returns its JSON.
     pub async fn control_ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let reply = self.control(method.clone(), path, body).await;
-        assert!(reply.status.is_success(), "{method} {path} -> {} {}", reply.status, reply.text);
+        assert!(
+            reply.status.is_success(),
+            "{method} {path} -> {} {}",
+            reply.status,
+            reply.text
+        );
         reply.body
     }
 }
@@ -122,18 +149,37 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Self { status, headers, body, text }
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// Asserts a Kakao error: HTTP status, `code`, and a non-empty `msg`.
     pub fn assert_kakao_error(&self, status: u16, code: i64) {
-        assert_eq!((self.status.as_u16(), self.body["code"].as_i64()), (status, Some(code)), "body: {}", self.text);
-        assert!(self.body["msg"].as_str().is_some_and(|m| !m.is_empty()), "msg missing: {}", self.text);
+        assert_eq!(
+            (self.status.as_u16(), self.body["code"].as_i64()),
+            (status, Some(code)),
+            "body: {}",
+            self.text
+        );
+        assert!(
+            self.body["msg"].as_str().is_some_and(|m| !m.is_empty()),
+            "msg missing: {}",
+            self.text
+        );
     }
 
     /// Asserts a control-API error with its status and code.
     pub fn assert_control_error(&self, status: u16, code: &str) {
-        assert_eq!((self.status.as_u16(), self.body["error"]["code"].as_str()), (status, Some(code)), "body: {}", self.text);
+        assert_eq!(
+            (self.status.as_u16(), self.body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "body: {}",
+            self.text
+        );
     }
 }
 

@@ -61,7 +61,10 @@ impl From<Account> for AccountView {
 /// Create an account (a Kakao Talk user).
 #[utoipa::path(post, path = "/admin/api/v1/accounts", tag = "accounts", request_body = AccountInput,
     responses((status = 201, body = AccountView), (status = 400, body = ErrorBody)))]
-pub async fn create(State(state): State<ApiState>, JsonBody(input): JsonBody<AccountInput>) -> Result<(StatusCode, Json<AccountView>), ControlError> {
+pub async fn create(
+    State(state): State<ApiState>,
+    JsonBody(input): JsonBody<AccountInput>,
+) -> Result<(StatusCode, Json<AccountView>), ControlError> {
     let req = AccountRequest {
         nickname: input.nickname,
         phone_number: input.phone_number,
@@ -77,7 +80,10 @@ pub async fn create(State(state): State<ApiState>, JsonBody(input): JsonBody<Acc
 /// Read one account.
 #[utoipa::path(get, path = "/admin/api/v1/accounts/{account_id}", tag = "accounts",
     params(("account_id" = i64, Path)), responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<AccountView>, ControlError> {
+pub async fn get(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ControlError> {
     let account = state.services.account(path_id(&id, "account")?).await?;
     Ok(Json(account.into()))
 }
@@ -85,6 +91,16 @@ pub async fn get(State(state): State<ApiState>, Path(id): Path<String>) -> Resul
 /// List accounts, oldest first.
 #[utoipa::path(get, path = "/admin/api/v1/accounts", tag = "accounts", params(PageParams),
     responses((status = 200, body = ListResponse<AccountView>)))]
-pub async fn list(State(state): State<ApiState>, Paging(page): Paging) -> Result<Json<ListResponse<AccountView>>, ControlError> {
-    Ok(Json(state.services.accounts(page).await?.map(AccountView::from).into()))
+pub async fn list(
+    State(state): State<ApiState>,
+    Paging(page): Paging,
+) -> Result<Json<ListResponse<AccountView>>, ControlError> {
+    Ok(Json(
+        state
+            .services
+            .accounts(page)
+            .await?
+            .map(AccountView::from)
+            .into(),
+    ))
 }

@@ -33,7 +33,13 @@ pub struct AppUserView {
 
 impl From<AppUser> for AppUserView {
     fn from(u: AppUser) -> Self {
-        Self { app_id: u.app_id, user_id: u.user_id, account_id: u.account_id, scopes: u.scopes.into_iter().collect(), linked_at: u.linked_at }
+        Self {
+            app_id: u.app_id,
+            user_id: u.user_id,
+            account_id: u.account_id,
+            scopes: u.scopes.into_iter().collect(),
+            linked_at: u.linked_at,
+        }
     }
 }
 
@@ -49,7 +55,13 @@ pub struct TokenView {
 
 impl From<IssuedTokens> for TokenView {
     fn from(t: IssuedTokens) -> Self {
-        Self { token_type: "bearer", access_token: t.access_token, expires_in: t.expires_in, refresh_token: t.refresh_token, refresh_token_expires_in: t.refresh_token_expires_in }
+        Self {
+            token_type: "bearer",
+            access_token: t.access_token,
+            expires_in: t.expires_in,
+            refresh_token: t.refresh_token,
+            refresh_token_expires_in: t.refresh_token_expires_in,
+        }
     }
 }
 
@@ -63,24 +75,53 @@ pub struct LinkView {
 /// Link an account to an app (as Kakao Login's first consent does) and issue tokens.
 #[utoipa::path(post, path = "/admin/api/v1/apps/{app_id}/users", tag = "app users", params(("app_id" = i64, Path)),
     request_body = LinkInput, responses((status = 201, body = LinkView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn link(State(state): State<ApiState>, Path(app): Path<String>, JsonBody(input): JsonBody<LinkInput>) -> Result<(StatusCode, Json<LinkView>), ControlError> {
-    let req = LinkRequest { account_id: input.account_id, scopes: input.scopes, user_id: input.user_id };
-    let (user, tokens) = state.services.link_account(path_id(&app, "app")?, &req).await?;
-    Ok((StatusCode::CREATED, Json(LinkView { user: user.into(), token: tokens.into() })))
+pub async fn link(
+    State(state): State<ApiState>,
+    Path(app): Path<String>,
+    JsonBody(input): JsonBody<LinkInput>,
+) -> Result<(StatusCode, Json<LinkView>), ControlError> {
+    let req = LinkRequest {
+        account_id: input.account_id,
+        scopes: input.scopes,
+        user_id: input.user_id,
+    };
+    let (user, tokens) = state
+        .services
+        .link_account(path_id(&app, "app")?, &req)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LinkView {
+            user: user.into(),
+            token: tokens.into(),
+        }),
+    ))
 }
 
 /// Read a linked user.
 #[utoipa::path(get, path = "/admin/api/v1/apps/{app_id}/users/{user_id}", tag = "app users",
     params(("app_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 200, body = AppUserView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<ApiState>, Path((app, user)): Path<(String, String)>) -> Result<Json<AppUserView>, ControlError> {
-    let user = state.services.app_user(path_id(&app, "app")?, path_id(&user, "app user")?).await?;
+pub async fn get(
+    State(state): State<ApiState>,
+    Path((app, user)): Path<(String, String)>,
+) -> Result<Json<AppUserView>, ControlError> {
+    let user = state
+        .services
+        .app_user(path_id(&app, "app")?, path_id(&user, "app user")?)
+        .await?;
     Ok(Json(user.into()))
 }
 
 /// Issue another token pair for a linked user.
 #[utoipa::path(post, path = "/admin/api/v1/apps/{app_id}/users/{user_id}/tokens", tag = "app users",
     params(("app_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 201, body = TokenView), (status = 404, body = ErrorBody)))]
-pub async fn issue_tokens(State(state): State<ApiState>, Path((app, user)): Path<(String, String)>) -> Result<(StatusCode, Json<TokenView>), ControlError> {
-    let tokens = state.services.issue_tokens(path_id(&app, "app")?, path_id(&user, "app user")?).await?;
+pub async fn issue_tokens(
+    State(state): State<ApiState>,
+    Path((app, user)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<TokenView>), ControlError> {
+    let tokens = state
+        .services
+        .issue_tokens(path_id(&app, "app")?, path_id(&user, "app user")?)
+        .await?;
     Ok((StatusCode::CREATED, Json(tokens.into())))
 }

@@ -54,10 +54,19 @@ impl From<App> for AppView {
                 .keys
                 .iter()
                 .filter(|k| k.kind == KeyKind::Admin)
-                .map(|k| AdminKeyView { key: k.key.clone(), primary: k.primary, created_at: k.created_at })
+                .map(|k| AdminKeyView {
+                    key: k.key.clone(),
+                    primary: k.primary,
+                    created_at: k.created_at,
+                })
                 .collect(),
         };
-        Self { id: app.id, name: app.name, created_at: app.created_at, keys }
+        Self {
+            id: app.id,
+            name: app.name,
+            created_at: app.created_at,
+            keys,
+        }
     }
 }
 
@@ -72,7 +81,10 @@ pub struct AdminKeyInput {
 /// Register an app; it gets one key of each kind.
 #[utoipa::path(post, path = "/admin/api/v1/apps", tag = "apps", request_body = AppInput,
     responses((status = 201, body = AppView), (status = 400, body = ErrorBody)))]
-pub async fn create(State(state): State<ApiState>, JsonBody(input): JsonBody<AppInput>) -> Result<(StatusCode, Json<AppView>), ControlError> {
+pub async fn create(
+    State(state): State<ApiState>,
+    JsonBody(input): JsonBody<AppInput>,
+) -> Result<(StatusCode, Json<AppView>), ControlError> {
     let app = state.services.create_app(&input.name).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
 }
@@ -80,20 +92,35 @@ pub async fn create(State(state): State<ApiState>, JsonBody(input): JsonBody<App
 /// Read one app with all its keys.
 #[utoipa::path(get, path = "/admin/api/v1/apps/{app_id}", tag = "apps", params(("app_id" = i64, Path)),
     responses((status = 200, body = AppView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<AppView>, ControlError> {
+pub async fn get(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<AppView>, ControlError> {
     Ok(Json(state.services.app(path_id(&id, "app")?).await?.into()))
 }
 
 /// List apps, oldest first.
 #[utoipa::path(get, path = "/admin/api/v1/apps", tag = "apps", params(PageParams), responses((status = 200, body = ListResponse<AppView>)))]
-pub async fn list(State(state): State<ApiState>, Paging(page): Paging) -> Result<Json<ListResponse<AppView>>, ControlError> {
-    Ok(Json(state.services.apps(page).await?.map(AppView::from).into()))
+pub async fn list(
+    State(state): State<ApiState>,
+    Paging(page): Paging,
+) -> Result<Json<ListResponse<AppView>>, ControlError> {
+    Ok(Json(
+        state.services.apps(page).await?.map(AppView::from).into(),
+    ))
 }
 
 /// Add an admin key (to rotate keys without downtime).
 #[utoipa::path(post, path = "/admin/api/v1/apps/{app_id}/admin-keys", tag = "apps", params(("app_id" = i64, Path)),
     request_body = AdminKeyInput, responses((status = 201, body = AppView), (status = 404, body = ErrorBody)))]
-pub async fn add_admin_key(State(state): State<ApiState>, Path(id): Path<String>, JsonBody(input): JsonBody<AdminKeyInput>) -> Result<(StatusCode, Json<AppView>), ControlError> {
-    let app = state.services.add_admin_key(path_id(&id, "app")?, input.primary).await?;
+pub async fn add_admin_key(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<AdminKeyInput>,
+) -> Result<(StatusCode, Json<AppView>), ControlError> {
+    let app = state
+        .services
+        .add_admin_key(path_id(&id, "app")?, input.primary)
+        .await?;
     Ok((StatusCode::CREATED, Json(app.into())))
 }

@@ -44,7 +44,13 @@ pub struct ChannelView {
 
 impl From<Channel> for ChannelView {
     fn from(c: Channel) -> Self {
-        Self { public_id: c.public_id.to_string(), search_id: c.search_id.to_string(), name: c.name, status: c.status.as_str().to_owned(), created_at: c.created_at }
+        Self {
+            public_id: c.public_id.to_string(),
+            search_id: c.search_id.to_string(),
+            name: c.name,
+            status: c.status.as_str().to_owned(),
+            created_at: c.created_at,
+        }
     }
 }
 
@@ -57,74 +63,156 @@ pub struct ConnectionView {
 }
 
 fn parse_status(raw: &str) -> Result<ChannelStatus, ControlError> {
-    ChannelStatus::parse(raw).ok_or_else(|| ControlError::invalid("status", "status must be `active` or `sanctioned`"))
+    ChannelStatus::parse(raw)
+        .ok_or_else(|| ControlError::invalid("status", "status must be `active` or `sanctioned`"))
 }
 
 /// Create a channel.
 #[utoipa::path(post, path = "/admin/api/v1/channels", tag = "channels", request_body = ChannelInput,
     responses((status = 201, body = ChannelView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create(State(state): State<ApiState>, JsonBody(input): JsonBody<ChannelInput>) -> Result<(StatusCode, Json<ChannelView>), ControlError> {
+pub async fn create(
+    State(state): State<ApiState>,
+    JsonBody(input): JsonBody<ChannelInput>,
+) -> Result<(StatusCode, Json<ChannelView>), ControlError> {
     let status = input.status.as_deref().map(parse_status).transpose()?;
-    let req = ChannelRequest { name: input.name, public_id: input.public_id, search_id: input.search_id, status };
-    Ok((StatusCode::CREATED, Json(state.services.create_channel(&req).await?.into())))
+    let req = ChannelRequest {
+        name: input.name,
+        public_id: input.public_id,
+        search_id: input.search_id,
+        status,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(state.services.create_channel(&req).await?.into()),
+    ))
 }
 
 /// Read one channel.
 #[utoipa::path(get, path = "/admin/api/v1/channels/{public_id}", tag = "channels", params(("public_id" = String, Path)),
     responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<ChannelView>, ControlError> {
-    Ok(Json(state.services.channel(&id).await.map_err(not_found_on_bad_id)?.into()))
+pub async fn get(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<ChannelView>, ControlError> {
+    Ok(Json(
+        state
+            .services
+            .channel(&id)
+            .await
+            .map_err(not_found_on_bad_id)?
+            .into(),
+    ))
 }
 
 /// List channels, oldest first.
 #[utoipa::path(get, path = "/admin/api/v1/channels", tag = "channels", params(PageParams), responses((status = 200, body = ListResponse<ChannelView>)))]
-pub async fn list(State(state): State<ApiState>, Paging(page): Paging) -> Result<Json<ListResponse<ChannelView>>, ControlError> {
-    Ok(Json(state.services.channels(page).await?.map(ChannelView::from).into()))
+pub async fn list(
+    State(state): State<ApiState>,
+    Paging(page): Paging,
+) -> Result<Json<ListResponse<ChannelView>>, ControlError> {
+    Ok(Json(
+        state
+            .services
+            .channels(page)
+            .await?
+            .map(ChannelView::from)
+            .into(),
+    ))
 }
 
 /// Change a channel's status (sanction it, or lift the sanction).
 #[utoipa::path(patch, path = "/admin/api/v1/channels/{public_id}", tag = "channels", params(("public_id" = String, Path)),
     request_body = ChannelPatch, responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody)))]
-pub async fn patch(State(state): State<ApiState>, Path(id): Path<String>, JsonBody(input): JsonBody<ChannelPatch>) -> Result<Json<ChannelView>, ControlError> {
+pub async fn patch(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ChannelPatch>,
+) -> Result<Json<ChannelView>, ControlError> {
     let status = parse_status(&input.status)?;
-    Ok(Json(state.services.set_channel_status(&id, status).await.map_err(not_found_on_bad_id)?.into()))
+    Ok(Json(
+        state
+            .services
+            .set_channel_status(&id, status)
+            .await
+            .map_err(not_found_on_bad_id)?
+            .into(),
+    ))
 }
 
 /// Connect a channel to an app, so the app's keys can ask about it.
 #[utoipa::path(put, path = "/admin/api/v1/apps/{app_id}/channels/{public_id}", tag = "channels",
     params(("app_id" = i64, Path), ("public_id" = String, Path)),
     responses((status = 201, body = ConnectionView), (status = 200, body = ConnectionView, description = "already connected"), (status = 404, body = ErrorBody)))]
-pub async fn connect(State(state): State<ApiState>, Path((app, id)): Path<(String, String)>) -> Result<(StatusCode, Json<ConnectionView>), ControlError> {
+pub async fn connect(
+    State(state): State<ApiState>,
+    Path((app, id)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<ConnectionView>), ControlError> {
     let app = path_id(&app, "app")?;
-    let newly_connected = state.services.connect_channel(app, &id).await.map_err(not_found_on_bad_id)?;
+    let newly_connected = state
+        .services
+        .connect_channel(app, &id)
+        .await
+        .map_err(not_found_on_bad_id)?;
     let channel = state.services.channel(&id).await?.into();
-    let status = if newly_connected { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(ConnectionView { app_id: app, channel, newly_connected })))
+    let status = if newly_connected {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(ConnectionView {
+            app_id: app,
+            channel,
+            newly_connected,
+        }),
+    ))
 }
 
 /// Disconnect a channel from an app.
 #[utoipa::path(delete, path = "/admin/api/v1/apps/{app_id}/channels/{public_id}", tag = "channels",
     params(("app_id" = i64, Path), ("public_id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn disconnect(State(state): State<ApiState>, Path((app, id)): Path<(String, String)>) -> Result<StatusCode, ControlError> {
-    if state.services.disconnect_channel(path_id(&app, "app")?, &id).await.map_err(not_found_on_bad_id)? {
+pub async fn disconnect(
+    State(state): State<ApiState>,
+    Path((app, id)): Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
+    if state
+        .services
+        .disconnect_channel(path_id(&app, "app")?, &id)
+        .await
+        .map_err(not_found_on_bad_id)?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ControlError::not_found(format!("channel `{id}` is not connected to app {app}")))
+        Err(ControlError::not_found(format!(
+            "channel `{id}` is not connected to app {app}"
+        )))
     }
 }
 
 /// The channels connected to an app, in the order they were connected.
 #[utoipa::path(get, path = "/admin/api/v1/apps/{app_id}/channels", tag = "channels", params(("app_id" = i64, Path)),
     responses((status = 200, body = ListResponse<ChannelView>), (status = 404, body = ErrorBody)))]
-pub async fn connected(State(state): State<ApiState>, Path(app): Path<String>) -> Result<Json<ListResponse<ChannelView>>, ControlError> {
-    let channels = state.services.connected_channels(path_id(&app, "app")?).await?;
-    Ok(Json(ListResponse { items: channels.into_iter().map(ChannelView::from).collect(), next_cursor: None }))
+pub async fn connected(
+    State(state): State<ApiState>,
+    Path(app): Path<String>,
+) -> Result<Json<ListResponse<ChannelView>>, ControlError> {
+    let channels = state
+        .services
+        .connected_channels(path_id(&app, "app")?)
+        .await?;
+    Ok(Json(ListResponse {
+        items: channels.into_iter().map(ChannelView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// A malformed channel id in a path names no channel: 404, not 400.
 pub(super) fn not_found_on_bad_id(e: talkchannel_service::ServiceError) -> ControlError {
     match e {
-        talkchannel_service::ServiceError::Invalid(v) if v.field == "channel_public_id" => ControlError::not_found(format!("channel does not exist: {}", v.reason)),
+        talkchannel_service::ServiceError::Invalid(v) if v.field == "channel_public_id" => {
+            ControlError::not_found(format!("channel does not exist: {}", v.reason))
+        }
         other => other.into(),
     }
 }

@@ -31,7 +31,14 @@ pub struct ErrorDetail {
 
 impl ControlError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, body: ErrorDetail { code, message: message.into(), field: None } }
+        Self {
+            status,
+            body: ErrorDetail {
+                code,
+                message: message.into(),
+                field: None,
+            },
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
@@ -67,13 +74,25 @@ impl From<ServiceError> for ControlError {
             ServiceError::Invalid(v) => Self::invalid(&v.field, message),
             ServiceError::NotFound { .. } => Self::not_found(message),
             ServiceError::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
-            ServiceError::ChannelSanctioned(_) => Self::new(StatusCode::CONFLICT, "channel_sanctioned", message),
-            ServiceError::ChannelNotConnected(_) => Self::new(StatusCode::CONFLICT, "channel_not_connected", message),
-            ServiceError::Unauthenticated(_) => Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message),
-            ServiceError::ScopeRequired(_) | ServiceError::NotLinked => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            ServiceError::ChannelSanctioned(_) => {
+                Self::new(StatusCode::CONFLICT, "channel_sanctioned", message)
+            }
+            ServiceError::ChannelNotConnected(_) => {
+                Self::new(StatusCode::CONFLICT, "channel_not_connected", message)
+            }
+            ServiceError::Unauthenticated(_) => {
+                Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+            }
+            ServiceError::ScopeRequired(_) | ServiceError::NotLinked => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
             ServiceError::Backend(detail) => {
                 tracing::error!(%detail, "storage failure on the control API");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; the request id in x-request-id identifies it in the logs")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; the request id in x-request-id identifies it in the logs",
+                )
             }
         }
     }
@@ -83,7 +102,10 @@ impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"talkchannel control API\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"talkchannel control API\""),
+            );
         }
         response
     }

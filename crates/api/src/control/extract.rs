@@ -26,9 +26,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ControlError {
     let message = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => "send the body as JSON with `Content-Type: application/json`".to_owned(),
-        JsonRejection::JsonSyntaxError(_) => format!("the body is not valid JSON: {}", rejection.body_text()),
-        JsonRejection::JsonDataError(_) => format!("the body does not have the expected fields: {}", rejection.body_text()),
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON with `Content-Type: application/json`".to_owned()
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            format!("the body is not valid JSON: {}", rejection.body_text())
+        }
+        JsonRejection::JsonDataError(_) => format!(
+            "the body does not have the expected fields: {}",
+            rejection.body_text()
+        ),
         _ => rejection.body_text(),
     };
     // axum answers 422 for a well-formed body of the wrong shape; we keep one status for
@@ -57,17 +64,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let params = axum::extract::Query::<PageParams>::try_from_uri(&parts.uri)
-            .map_err(|e| ControlError::invalid("query", format!("bad paging parameters: {}", e.body_text())))?
+            .map_err(|e| {
+                ControlError::invalid("query", format!("bad paging parameters: {}", e.body_text()))
+            })?
             .0;
         let limit = params.limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
         if limit == 0 || limit > PageRequest::MAX_LIMIT {
-            return Err(ControlError::invalid("limit", format!("limit must be between 1 and {}", PageRequest::MAX_LIMIT)));
+            return Err(ControlError::invalid(
+                "limit",
+                format!("limit must be between 1 and {}", PageRequest::MAX_LIMIT),
+            ));
         }
-        Ok(Self(PageRequest { after: params.after, limit }))
+        Ok(Self(PageRequest {
+            after: params.after,
+            limit,
+        }))
     }
 }
 
 /// Parses a numeric id from a path segment.
 pub fn path_id(raw: &str, what: &str) -> Result<i64, ControlError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| ControlError::not_found(format!("{what} `{}` does not exist (ids are positive numbers)", raw.chars().take(40).collect::<String>())))
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ControlError::not_found(format!(
+            "{what} `{}` does not exist (ids are positive numbers)",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
 }

@@ -25,7 +25,11 @@ impl FriendshipView {
         Self {
             channel_public_id: channel.to_owned(),
             account_id: account,
-            relation: f.as_ref().map_or(Relation::None, |f| f.relation).as_str().to_owned(),
+            relation: f
+                .as_ref()
+                .map_or(Relation::None, |f| f.relation)
+                .as_str()
+                .to_owned(),
             first_added_at: f.as_ref().and_then(|f| f.first_added_at),
             updated_at: f.map(|f| f.updated_at),
         }
@@ -51,7 +55,14 @@ pub struct LogEntryView {
 
 impl From<FriendshipLogEntry> for LogEntryView {
     fn from(e: FriendshipLogEntry) -> Self {
-        Self { seq: e.seq, action: e.action.as_str().to_owned(), from: e.from.as_str().to_owned(), to: e.to.as_str().to_owned(), source: e.source.as_str().to_owned(), at: e.at }
+        Self {
+            seq: e.seq,
+            action: e.action.as_str().to_owned(),
+            from: e.from.as_str().to_owned(),
+            to: e.to.as_str().to_owned(),
+            source: e.source.as_str().to_owned(),
+            at: e.at,
+        }
     }
 }
 
@@ -60,19 +71,41 @@ impl From<FriendshipLogEntry> for LogEntryView {
 #[utoipa::path(post, path = "/admin/api/v1/channels/{public_id}/friendships/{account_id}/{action}", tag = "friendships",
     params(("public_id" = String, Path), ("account_id" = i64, Path), ("action" = String, Path, description = "`add`, `block` or `unblock`")),
     responses((status = 200, body = ChangeView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn change(State(state): State<ApiState>, Path((channel, account, action)): Path<(String, String, String)>) -> Result<Json<ChangeView>, ControlError> {
-    let action = FriendAction::parse(&action).ok_or_else(|| ControlError::not_found(format!("unknown action `{}`: use add, block or unblock", action.chars().take(20).collect::<String>())))?;
+pub async fn change(
+    State(state): State<ApiState>,
+    Path((channel, account, action)): Path<(String, String, String)>,
+) -> Result<Json<ChangeView>, ControlError> {
+    let action = FriendAction::parse(&action).ok_or_else(|| {
+        ControlError::not_found(format!(
+            "unknown action `{}`: use add, block or unblock",
+            action.chars().take(20).collect::<String>()
+        ))
+    })?;
     let account = path_id(&account, "account")?;
-    let outcome = state.services.change_friendship(account, &channel, action, ChangeSource::ControlApi).await.map_err(not_found_on_bad_id)?;
-    Ok(Json(ChangeView { changed: outcome.logged.is_some(), friendship: FriendshipView::new(&channel, account, outcome.friendship) }))
+    let outcome = state
+        .services
+        .change_friendship(account, &channel, action, ChangeSource::ControlApi)
+        .await
+        .map_err(not_found_on_bad_id)?;
+    Ok(Json(ChangeView {
+        changed: outcome.logged.is_some(),
+        friendship: FriendshipView::new(&channel, account, outcome.friendship),
+    }))
 }
 
 /// Read an account's friendship with a channel.
 #[utoipa::path(get, path = "/admin/api/v1/channels/{public_id}/friendships/{account_id}", tag = "friendships",
     params(("public_id" = String, Path), ("account_id" = i64, Path)), responses((status = 200, body = FriendshipView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<ApiState>, Path((channel, account)): Path<(String, String)>) -> Result<Json<FriendshipView>, ControlError> {
+pub async fn get(
+    State(state): State<ApiState>,
+    Path((channel, account)): Path<(String, String)>,
+) -> Result<Json<FriendshipView>, ControlError> {
     let account = path_id(&account, "account")?;
-    let friendship = state.services.friendship(account, &channel).await.map_err(not_found_on_bad_id)?;
+    let friendship = state
+        .services
+        .friendship(account, &channel)
+        .await
+        .map_err(not_found_on_bad_id)?;
     Ok(Json(FriendshipView::new(&channel, account, friendship)))
 }
 
@@ -80,8 +113,16 @@ pub async fn get(State(state): State<ApiState>, Path((channel, account)): Path<(
 #[utoipa::path(get, path = "/admin/api/v1/channels/{public_id}/friendships/{account_id}/log", tag = "friendships",
     params(("public_id" = String, Path), ("account_id" = i64, Path), PageParams),
     responses((status = 200, body = ListResponse<LogEntryView>), (status = 404, body = ErrorBody)))]
-pub async fn log(State(state): State<ApiState>, Path((channel, account)): Path<(String, String)>, Paging(page): Paging) -> Result<Json<ListResponse<LogEntryView>>, ControlError> {
+pub async fn log(
+    State(state): State<ApiState>,
+    Path((channel, account)): Path<(String, String)>,
+    Paging(page): Paging,
+) -> Result<Json<ListResponse<LogEntryView>>, ControlError> {
     let account = path_id(&account, "account")?;
-    let log = state.services.friendship_log(account, &channel, page).await.map_err(not_found_on_bad_id)?;
+    let log = state
+        .services
+        .friendship_log(account, &channel, page)
+        .await
+        .map_err(not_found_on_bad_id)?;
     Ok(Json(log.map(LogEntryView::from).into()))
 }

@@ -34,7 +34,10 @@ pub struct ListResponse<T> {
 
 impl<T> From<Page<T>> for ListResponse<T> {
     fn from(page: Page<T>) -> Self {
-        Self { items: page.items, next_cursor: page.next_cursor }
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
     }
 }
 
@@ -46,21 +49,45 @@ pub fn router(state: ApiState) -> Router<ApiState> {
         .route("/apps/{app_id}", get(apps::get))
         .route("/apps/{app_id}/admin-keys", post(apps::add_admin_key))
         .route("/apps/{app_id}/channels", get(channels::connected))
-        .route("/apps/{app_id}/channels/{public_id}", put(channels::connect).delete(channels::disconnect))
+        .route(
+            "/apps/{app_id}/channels/{public_id}",
+            put(channels::connect).delete(channels::disconnect),
+        )
         .route("/apps/{app_id}/users", post(app_users::link))
         .route("/apps/{app_id}/users/{user_id}", get(app_users::get))
-        .route("/apps/{app_id}/users/{user_id}/tokens", post(app_users::issue_tokens))
+        .route(
+            "/apps/{app_id}/users/{user_id}/tokens",
+            post(app_users::issue_tokens),
+        )
         .route("/channels", post(channels::create).get(channels::list))
-        .route("/channels/{public_id}", get(channels::get).patch(channels::patch))
-        .route("/channels/{public_id}/friendships/{account_id}", get(friendships::get))
-        .route("/channels/{public_id}/friendships/{account_id}/log", get(friendships::log))
-        .route("/channels/{public_id}/friendships/{account_id}/{action}", post(friendships::change))
+        .route(
+            "/channels/{public_id}",
+            get(channels::get).patch(channels::patch),
+        )
+        .route(
+            "/channels/{public_id}/friendships/{account_id}",
+            get(friendships::get),
+        )
+        .route(
+            "/channels/{public_id}/friendships/{account_id}/log",
+            get(friendships::log),
+        )
+        .route(
+            "/channels/{public_id}/friendships/{account_id}/{action}",
+            post(friendships::change),
+        )
         .route_layer(middleware::from_fn_with_state(state, require_operator));
-    Router::new().route("/openapi.json", get(openapi::document)).merge(guarded)
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .merge(guarded)
 }
 
 /// Every control call carries `Authorization: Bearer {operator token}`.
-async fn require_operator(State(state): State<ApiState>, req: Request, next: Next) -> Result<Response, ControlError> {
+async fn require_operator(
+    State(state): State<ApiState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ControlError> {
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -71,9 +98,17 @@ async fn require_operator(State(state): State<ApiState>, req: Request, next: Nex
     let Some(token) = presented else {
         return Err(ControlError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send the operator token as `Authorization: Bearer {token}` (printed by `talkchannel serve` on first start)"));
     };
-    if state.services.verify_operator_token(&state.operator, token).await? {
+    if state
+        .services
+        .verify_operator_token(&state.operator, token)
+        .await?
+    {
         Ok(next.run(req).await)
     } else {
-        Err(ControlError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the operator token is wrong; `talkchannel rotate-operator-token` issues a new one"))
+        Err(ControlError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the operator token is wrong; `talkchannel rotate-operator-token` issues a new one",
+        ))
     }
 }

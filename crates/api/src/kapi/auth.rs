@@ -8,19 +8,32 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential<'_>, KapiError> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let value = values.next().ok_or_else(|| KapiError::unauthenticated("no authorization header: send `Authorization: Bearer {access token}` or `Authorization: KakaoAK {admin key}`"))?;
     if values.next().is_some() {
-        return Err(KapiError::unauthenticated("more than one authorization header"));
+        return Err(KapiError::unauthenticated(
+            "more than one authorization header",
+        ));
     }
-    let value = value.to_str().map_err(|_| KapiError::unauthenticated("the authorization header is not readable text"))?;
-    let (scheme, secret) = value.trim().split_once(' ').ok_or_else(|| KapiError::unauthenticated("the authorization header has no scheme: use `Bearer` or `KakaoAK`"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| KapiError::unauthenticated("the authorization header is not readable text"))?;
+    let (scheme, secret) = value.trim().split_once(' ').ok_or_else(|| {
+        KapiError::unauthenticated(
+            "the authorization header has no scheme: use `Bearer` or `KakaoAK`",
+        )
+    })?;
     let secret = secret.trim();
     if secret.is_empty() {
-        return Err(KapiError::unauthenticated("the authorization header has an empty credential"));
+        return Err(KapiError::unauthenticated(
+            "the authorization header has an empty credential",
+        ));
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         Ok(Credential::UserToken(secret))
     } else if scheme.eq_ignore_ascii_case("kakaoak") {
         Ok(Credential::AdminKey(secret))
     } else {
-        Err(KapiError::unauthenticated(format!("unsupported authorization scheme `{}`: use `Bearer` or `KakaoAK`", scheme.chars().take(20).collect::<String>())))
+        Err(KapiError::unauthenticated(format!(
+            "unsupported authorization scheme `{}`: use `Bearer` or `KakaoAK`",
+            scheme.chars().take(20).collect::<String>()
+        )))
     }
 }

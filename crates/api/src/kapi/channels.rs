@@ -20,15 +20,28 @@ enum Version {
     V2,
 }
 
-pub async fn v2(state: State<ApiState>, headers: HeaderMap, query: RawQuery) -> Result<Response, KapiError> {
+pub async fn v2(
+    state: State<ApiState>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Result<Response, KapiError> {
     check(state, headers, query, Version::V2).await
 }
 
-pub async fn v1(state: State<ApiState>, headers: HeaderMap, query: RawQuery) -> Result<Response, KapiError> {
+pub async fn v1(
+    state: State<ApiState>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Result<Response, KapiError> {
     check(state, headers, query, Version::V1).await
 }
 
-async fn check(State(state): State<ApiState>, headers: HeaderMap, RawQuery(raw): RawQuery, version: Version) -> Result<Response, KapiError> {
+async fn check(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    version: Version,
+) -> Result<Response, KapiError> {
     let credential = auth::credential(&headers)?;
     let caller = state.services.authenticate(credential).await?;
     let query = Query::parse(raw.as_deref())?;
@@ -37,9 +50,16 @@ async fn check(State(state): State<ApiState>, headers: HeaderMap, RawQuery(raw):
         Credential::UserToken(_) => None,
     };
     let filter = channel_filter(&query)?;
-    let report = state.services.relationships(caller.clone(), target, &filter).await?;
+    let report = state
+        .services
+        .relationships(caller.clone(), target, &filter)
+        .await?;
     if let Caller::App(app) = caller {
-        tracing::debug!(app, user_id = report.user_id, "relationship check with an admin key");
+        tracing::debug!(
+            app,
+            user_id = report.user_id,
+            "relationship check with an admin key"
+        );
     }
     Ok(json_body(&ChannelsResponse::from_report(report, version)))
 }
@@ -48,11 +68,31 @@ async fn check(State(state): State<ApiState>, headers: HeaderMap, RawQuery(raw):
 fn target_user(query: &Query) -> Result<UserId, KapiError> {
     match query.get("target_id_type") {
         Some("user_id") => {}
-        Some(other) => return Err(KapiError::invalid(format!("target_id_type must be `user_id`, not `{}`", clip(other)))),
-        None => return Err(KapiError::invalid("target_id_type is required with an admin key: send target_id_type=user_id")),
+        Some(other) => {
+            return Err(KapiError::invalid(format!(
+                "target_id_type must be `user_id`, not `{}`",
+                clip(other)
+            )))
+        }
+        None => {
+            return Err(KapiError::invalid(
+                "target_id_type is required with an admin key: send target_id_type=user_id",
+            ))
+        }
     }
-    let raw = query.get("target_id").ok_or_else(|| KapiError::invalid("target_id is required with an admin key"))?;
-    raw.trim().parse::<UserId>().ok().filter(|id| *id > 0).ok_or_else(|| KapiError::invalid(format!("target_id must be a positive number, not `{}`", clip(raw))))
+    let raw = query
+        .get("target_id")
+        .ok_or_else(|| KapiError::invalid("target_id is required with an admin key"))?;
+    raw.trim()
+        .parse::<UserId>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            KapiError::invalid(format!(
+                "target_id must be a positive number, not `{}`",
+                clip(raw)
+            ))
+        })
 }
 
 /// `channel_ids` (v2: comma-separated) or `channel_public_ids` (v1: a JSON array). Both
@@ -60,20 +100,33 @@ fn target_user(query: &Query) -> Result<UserId, KapiError> {
 fn channel_filter(query: &Query) -> Result<ChannelFilter, KapiError> {
     match query.get("channel_id_type") {
         None | Some("channel_public_id") => {}
-        Some(other) => return Err(KapiError::invalid(format!("channel_id_type must be `channel_public_id`, not `{}`", clip(other)))),
+        Some(other) => {
+            return Err(KapiError::invalid(format!(
+                "channel_id_type must be `channel_public_id`, not `{}`",
+                clip(other)
+            )))
+        }
     }
     let raw = match (query.get("channel_ids"), query.get("channel_public_ids")) {
-        (Some(_), Some(_)) => return Err(KapiError::invalid("send either channel_ids or channel_public_ids, not both")),
+        (Some(_), Some(_)) => {
+            return Err(KapiError::invalid(
+                "send either channel_ids or channel_public_ids, not both",
+            ))
+        }
         (Some(raw), None) | (None, Some(raw)) => raw,
         (None, None) => return Ok(ChannelFilter::Connected),
     };
     let ids = split_ids(raw)?;
     if ids.len() > MAX_CHANNEL_IDS {
-        return Err(KapiError::invalid(format!("at most {MAX_CHANNEL_IDS} channel ids per call, got {}", ids.len())));
+        return Err(KapiError::invalid(format!(
+            "at most {MAX_CHANNEL_IDS} channel ids per call, got {}",
+            ids.len()
+        )));
     }
     let mut parsed: Vec<ChannelPublicId> = Vec::with_capacity(ids.len());
     for id in ids {
-        let id = ChannelPublicId::parse(id.trim()).map_err(|e| KapiError::invalid(e.to_string()))?;
+        let id =
+            ChannelPublicId::parse(id.trim()).map_err(|e| KapiError::invalid(e.to_string()))?;
         if !parsed.contains(&id) {
             parsed.push(id);
         }
@@ -84,8 +137,11 @@ fn channel_filter(query: &Query) -> Result<ChannelFilter, KapiError> {
 fn split_ids(raw: &str) -> Result<Vec<String>, KapiError> {
     let raw = raw.trim();
     if raw.starts_with('[') {
-        return serde_json::from_str::<Vec<String>>(raw)
-            .map_err(|_| KapiError::invalid("channel ids given as a JSON array must be an array of strings, e.g. [\"_ZeUTxl\"]"));
+        return serde_json::from_str::<Vec<String>>(raw).map_err(|_| {
+            KapiError::invalid(
+                "channel ids given as a JSON array must be an array of strings, e.g. [\"_ZeUTxl\"]",
+            )
+        });
     }
     Ok(raw.split(',').map(str::to_owned).collect())
 }
@@ -121,11 +177,17 @@ impl ChannelsResponse {
                 channel_uuid: row.channel.search_id.to_string(),
                 channel_public_id: row.channel.public_id.to_string(),
                 relation: row.relation.as_str(),
-                created_at: row.first_added_at.filter(|_| version == Version::V2 && row.updated_at.is_some()).map(rfc3339),
+                created_at: row
+                    .first_added_at
+                    .filter(|_| version == Version::V2 && row.updated_at.is_some())
+                    .map(rfc3339),
                 updated_at: row.updated_at.map(rfc3339),
             })
             .collect();
-        Self { user_id: report.user_id, channels }
+        Self {
+            user_id: report.user_id,
+            channels,
+        }
     }
 }
 

@@ -25,7 +25,12 @@ struct Body<'a> {
 
 impl KapiError {
     pub fn new(code: KakaoCode, msg: impl Into<String>) -> Self {
-        Self { code, msg: msg.into(), status: None, required_scopes: None }
+        Self {
+            code,
+            msg: msg.into(),
+            status: None,
+            required_scopes: None,
+        }
     }
 
     pub fn invalid(msg: impl Into<String>) -> Self {
@@ -52,14 +57,22 @@ impl From<ServiceError> for KapiError {
         let msg = e.to_string();
         match e {
             ServiceError::Invalid(_) => Self::invalid(msg),
-            ServiceError::NotFound { what: "channel", .. } => Self::new(KakaoCode::ChannelNotFound, msg),
+            ServiceError::NotFound {
+                what: "channel", ..
+            } => Self::new(KakaoCode::ChannelNotFound, msg),
             ServiceError::NotFound { .. } | ServiceError::Conflict(_) => Self::invalid(msg),
             ServiceError::ChannelSanctioned(_) => Self::new(KakaoCode::ChannelSanctioned, msg),
             ServiceError::ChannelNotConnected(_) => Self::new(KakaoCode::ChannelNotConnected, msg),
             ServiceError::Unauthenticated(_) => Self::unauthenticated(msg),
-            ServiceError::NotLinked => Self::new(KakaoCode::NotLinked, "NotRegisteredUserException: the user is not linked to the app"),
+            ServiceError::NotLinked => Self::new(
+                KakaoCode::NotLinked,
+                "NotRegisteredUserException: the user is not linked to the app",
+            ),
             ServiceError::ScopeRequired(scopes) => {
-                let mut e = Self::new(KakaoCode::InsufficientScope, "insufficient scopes: the user has not agreed to share this information");
+                let mut e = Self::new(
+                    KakaoCode::InsufficientScope,
+                    "insufficient scopes: the user has not agreed to share this information",
+                );
                 e.required_scopes = Some(scopes);
                 e
             }
@@ -84,7 +97,10 @@ impl IntoResponse for KapiError {
         };
         let mut response = (status, super::json_body(&body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=invalid_token"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=invalid_token"),
+            );
         }
         response
     }

@@ -22,7 +22,14 @@ pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> axum::response::Respo
     use axum::http::{header, HeaderValue};
     use axum::response::IntoResponse;
     match serde_json::to_vec(value) {
-        Ok(bytes) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"))], bytes).into_response(),
+        Ok(bytes) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            )],
+            bytes,
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a Kakao API response");
             axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -15,13 +15,17 @@ impl Query {
         let mut params = HashMap::new();
         for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             if params.len() == MAX_PARAMS {
-                return Err(KapiError::invalid(format!("too many query parameters (at most {MAX_PARAMS})")));
+                return Err(KapiError::invalid(format!(
+                    "too many query parameters (at most {MAX_PARAMS})"
+                )));
             }
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(name)?;
             let value = decode(value)?;
             if params.insert(name.clone(), value).is_some() {
-                return Err(KapiError::invalid(format!("query parameter `{name}` is given more than once")));
+                return Err(KapiError::invalid(format!(
+                    "query parameter `{name}` is given more than once"
+                )));
             }
         }
         Ok(Self(params))
@@ -29,7 +33,10 @@ impl Query {
 
     /// A parameter's value; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -38,7 +45,9 @@ fn decode(part: &str) -> Result<String, KapiError> {
     percent_decode(plus_as_space.as_bytes())
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| KapiError::invalid("the query string is not valid UTF-8 after percent-decoding"))
+        .map_err(|_| {
+            KapiError::invalid("the query string is not valid UTF-8 after percent-decoding")
+        })
 }
 
 #[cfg(test)]

@@ -5,7 +5,11 @@ use serde_json::json;
 use talkchannel_testkit::{on_both_engines, AppFixture, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-on_both_engines!(kapi_rejects_malformed_queries, bodies_are_limited_and_checked, framework_errors_keep_each_surface_format);
+on_both_engines!(
+    kapi_rejects_malformed_queries,
+    bodies_are_limited_and_checked,
+    framework_errors_keep_each_surface_format
+);
 
 async fn kapi_rejects_malformed_queries(s: TestServer) {
     let app = s.create_app("Shop").await;
@@ -27,11 +31,28 @@ async fn kapi_rejects_malformed_queries(s: TestServer) {
         "channel_id_type=channel_uuid".to_owned(),
     ];
     for query in queries {
-        let reply = s.call(Method::GET, &format!("/v2/api/talk/channels?{query}"), Some(&bearer), None).await;
+        let reply = s
+            .call(
+                Method::GET,
+                &format!("/v2/api/talk/channels?{query}"),
+                Some(&bearer),
+                None,
+            )
+            .await;
         reply.assert_kakao_error(400, -2);
     }
     // A form Content-Type on a GET (as Kakao's docs show for admin mode) is tolerated.
-    let res = s.http.get(s.url("/v2/api/talk/channels")).header("authorization", &bearer).header("content-type", "application/x-www-form-urlencoded;charset=utf-8").send().await.unwrap();
+    let res = s
+        .http
+        .get(s.url("/v2/api/talk/channels"))
+        .header("authorization", &bearer)
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     // Percent-decoding that is not UTF-8 never reaches a handler as garbage.
     let raw = raw_request(&s, "GET /v2/api/talk/channels?channel_ids=_a%C3%28 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: ".to_owned() + &bearer + "\r\n\r\n").await;
@@ -41,25 +62,70 @@ async fn kapi_rejects_malformed_queries(s: TestServer) {
 
 async fn bodies_are_limited_and_checked(s: TestServer) {
     let ten_mb = vec![b'x'; 10 * 1024 * 1024];
-    let res = s.http.post(s.url("/admin/api/v1/accounts")).bearer_auth(&s.operator_token).header("content-type", "application/json").body(ten_mb.clone()).send().await;
+    let res = s
+        .http
+        .post(s.url("/admin/api/v1/accounts"))
+        .bearer_auth(&s.operator_token)
+        .header("content-type", "application/json")
+        .body(ten_mb.clone())
+        .send()
+        .await;
     if let Ok(res) = res {
         // The server may answer before reading the body, or close the connection.
         let reply = talkchannel_testkit::Reply::read(res).await;
         reply.assert_control_error(413, "payload_too_large");
     }
-    let res = s.http.get(s.url("/v2/api/talk/channels")).header("authorization", "Bearer x").body(ten_mb).send().await;
+    let res = s
+        .http
+        .get(s.url("/v2/api/talk/channels"))
+        .header("authorization", "Bearer x")
+        .body(ten_mb)
+        .send()
+        .await;
     if let Ok(res) = res {
-        talkchannel_testkit::Reply::read(res).await.assert_kakao_error(413, -2);
+        talkchannel_testkit::Reply::read(res)
+            .await
+            .assert_kakao_error(413, -2);
     }
     let post = |body: Vec<u8>, content_type: &'static str| {
-        s.http.post(s.url("/admin/api/v1/accounts")).bearer_auth(&s.operator_token).header("content-type", content_type).body(body).send()
+        s.http
+            .post(s.url("/admin/api/v1/accounts"))
+            .bearer_auth(&s.operator_token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
     let cases: [(Vec<u8>, &str, u16, &str); 5] = [
-        (br#"{"nickname": "a"}"#.to_vec(), "text/plain", 415, "unsupported_media_type"),
-        (b"{nickname".to_vec(), "application/json", 400, "invalid_request"),
-        (b"{\"nickname\": \"\xff\xfe\"}".to_vec(), "application/json", 400, "invalid_request"),
-        (br#"{"nickname": "a", "admin": true}"#.to_vec(), "application/json", 400, "invalid_request"),
-        (br#"{"nickname": 5}"#.to_vec(), "application/json", 400, "invalid_request"),
+        (
+            br#"{"nickname": "a"}"#.to_vec(),
+            "text/plain",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            b"{nickname".to_vec(),
+            "application/json",
+            400,
+            "invalid_request",
+        ),
+        (
+            b"{\"nickname\": \"\xff\xfe\"}".to_vec(),
+            "application/json",
+            400,
+            "invalid_request",
+        ),
+        (
+            br#"{"nickname": "a", "admin": true}"#.to_vec(),
+            "application/json",
+            400,
+            "invalid_request",
+        ),
+        (
+            br#"{"nickname": 5}"#.to_vec(),
+            "application/json",
+            400,
+            "invalid_request",
+        ),
     ];
     for (body, content_type, status, code) in cases {
         let reply = talkchannel_testkit::Reply::read(post(body, content_type).await.unwrap()).await;
@@ -70,10 +136,18 @@ async fn bodies_are_limited_and_checked(s: TestServer) {
 }
 
 async fn framework_errors_keep_each_surface_format(s: TestServer) {
-    s.call(Method::GET, "/v2/api/talk/nothing", None, None).await.assert_kakao_error(404, -2);
-    s.call(Method::DELETE, "/v2/api/talk/channels", None, None).await.assert_kakao_error(405, -2);
-    s.control(Method::GET, "/nothing", None).await.assert_control_error(404, "not_found");
-    s.control(Method::DELETE, "/accounts", None).await.assert_control_error(405, "method_not_allowed");
+    s.call(Method::GET, "/v2/api/talk/nothing", None, None)
+        .await
+        .assert_kakao_error(404, -2);
+    s.call(Method::DELETE, "/v2/api/talk/channels", None, None)
+        .await
+        .assert_kakao_error(405, -2);
+    s.control(Method::GET, "/nothing", None)
+        .await
+        .assert_control_error(404, "not_found");
+    s.control(Method::DELETE, "/accounts", None)
+        .await
+        .assert_control_error(405, "method_not_allowed");
 }
 
 /// Sends bytes as they are, for requests a well-behaved client would not make.

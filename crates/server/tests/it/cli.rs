@@ -11,7 +11,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_talkchannel");
 /// A command in `dir` with no `TALKCHANNEL_*` variables from the test's environment.
 fn talkchannel(dir: &Path) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).env("RUST_LOG", "warn").kill_on_drop(true);
+    cmd.current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true);
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("TALKCHANNEL_")) {
         cmd.env_remove(name);
     }
@@ -20,7 +22,11 @@ fn talkchannel(dir: &Path) -> Command {
 
 async fn output(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().await.expect("binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Reads stdout until the "listening" line, with a deadline; returns (token, base url).
@@ -38,13 +44,18 @@ async fn wait_listening(child: &mut Child) -> (Option<String>, String) {
         }
         panic!("the server exited before listening");
     };
-    let base = tokio::time::timeout(Duration::from_secs(60), read).await.expect("server listens within 60 s");
+    let base = tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("server listens within 60 s");
     (token, base)
 }
 
 fn terminate(child: &Child) {
     let pid = child.id().expect("running").to_string();
-    std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
 }
 
 #[tokio::test]
@@ -53,27 +64,55 @@ async fn defaults_need_no_configuration() {
     let (ok, out, err) = output(talkchannel(dir.path()).arg("print-config")).await;
     assert!(ok, "{err}");
     assert!(out.contains("bind = \"127.0.0.1:8080\""), "{out}");
-    assert!(out.contains("database_url = \"sqlite://./data/talkchannel.db\""), "{out}");
+    assert!(
+        out.contains("database_url = \"sqlite://./data/talkchannel.db\""),
+        "{out}"
+    );
 }
 
 #[tokio::test]
 async fn first_start_prints_the_token_once_and_restarts_keep_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = talkchannel(dir.path()).arg("serve").env("TALKCHANNEL_PORT", "0").stdout(Stdio::piped()).spawn().unwrap();
+    let mut first = talkchannel(dir.path())
+        .arg("serve")
+        .env("TALKCHANNEL_PORT", "0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let (token, base) = wait_listening(&mut first).await;
     let token = token.expect("first start prints the operator token");
-    assert!(dir.path().join("data/talkchannel.db").exists(), "the default database is created");
+    assert!(
+        dir.path().join("data/talkchannel.db").exists(),
+        "the default database is created"
+    );
     let client = reqwest::Client::new();
-    let accounts = client.get(format!("{base}/admin/api/v1/accounts")).bearer_auth(&token).send().await.unwrap();
+    let accounts = client
+        .get(format!("{base}/admin/api/v1/accounts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accounts.status(), 200);
     terminate(&first);
-    let status = tokio::time::timeout(Duration::from_secs(30), first.wait()).await.expect("exits on SIGTERM").unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), first.wait())
+        .await
+        .expect("exits on SIGTERM")
+        .unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status}");
 
-    let mut second = talkchannel(dir.path()).args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut second = talkchannel(dir.path())
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let (again, base) = wait_listening(&mut second).await;
     assert_eq!(again, None, "the token is printed only once");
-    let accounts = client.get(format!("{base}/admin/api/v1/accounts")).bearer_auth(&token).send().await.unwrap();
+    let accounts = client
+        .get(format!("{base}/admin/api/v1/accounts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accounts.status(), 200, "the first token still works");
     terminate(&second);
     second.wait().await.unwrap();
@@ -92,15 +131,31 @@ async fn flags_beat_environment_beat_file() {
     .unwrap();
     let (ok, out, err) = output(talkchannel(dir.path()).arg("print-config")).await;
     assert!(ok, "{err}");
-    assert!(out.contains("127.0.0.1:7000") && out.contains("from-file.db") && out.contains("\"json\""), "{out}");
-    assert!(!out.contains("file-token") && out.contains("<redacted>"), "secrets are redacted: {out}");
+    assert!(
+        out.contains("127.0.0.1:7000") && out.contains("from-file.db") && out.contains("\"json\""),
+        "{out}"
+    );
+    assert!(
+        !out.contains("file-token") && out.contains("<redacted>"),
+        "secrets are redacted: {out}"
+    );
 
     let mut cmd = talkchannel(dir.path());
-    cmd.arg("print-config").arg("--bind").arg("127.0.0.1:9000").env("TALKCHANNEL_BIND", "127.0.0.1:8000").env("TALKCHANNEL_DATABASE_URL", "postgres://tc:secret@db.example/tc");
+    cmd.arg("print-config")
+        .arg("--bind")
+        .arg("127.0.0.1:9000")
+        .env("TALKCHANNEL_BIND", "127.0.0.1:8000")
+        .env(
+            "TALKCHANNEL_DATABASE_URL",
+            "postgres://tc:secret@db.example/tc",
+        );
     let (ok, out, err) = output(&mut cmd).await;
     assert!(ok, "{err}");
     assert!(out.contains("127.0.0.1:9000"), "the flag wins: {out}");
-    assert!(out.contains("postgres://tc:redacted@db.example/tc") && !out.contains("secret"), "env beats file, password hidden: {out}");
+    assert!(
+        out.contains("postgres://tc:redacted@db.example/tc") && !out.contains("secret"),
+        "env beats file, password hidden: {out}"
+    );
 }
 
 #[tokio::test]
@@ -109,10 +164,13 @@ async fn bad_configuration_says_what_to_fix() {
     std::fs::write(dir.path().join("talkchannel.toml"), "bnid = \"oops\"\n").unwrap();
     let (ok, _, err) = output(talkchannel(dir.path()).arg("print-config")).await;
     assert!(!ok && err.contains("talkchannel.toml"), "{err}");
-    let (ok, _, err) = output(talkchannel(dir.path()).args(["print-config", "--config", "/nonexistent.toml"])).await;
+    let (ok, _, err) =
+        output(talkchannel(dir.path()).args(["print-config", "--config", "/nonexistent.toml"]))
+            .await;
     assert!(!ok && err.contains("/nonexistent.toml"), "{err}");
     std::fs::remove_file(dir.path().join("talkchannel.toml")).unwrap();
-    let (ok, _, err) = output(talkchannel(dir.path()).args(["migrate", "--database-url", "mysql://x"])).await;
+    let (ok, _, err) =
+        output(talkchannel(dir.path()).args(["migrate", "--database-url", "mysql://x"])).await;
     assert!(!ok && err.contains("database_url"), "{err}");
 }
 
@@ -120,7 +178,8 @@ async fn bad_configuration_says_what_to_fix() {
 async fn migrate_creates_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/m.db", dir.path().display());
-    let (ok, out, err) = output(talkchannel(dir.path()).args(["migrate", "--database-url", &url])).await;
+    let (ok, out, err) =
+        output(talkchannel(dir.path()).args(["migrate", "--database-url", &url])).await;
     assert!(ok, "{err}");
     assert!(out.contains("up to date"), "{out}");
     assert!(dir.path().join("m.db").exists());

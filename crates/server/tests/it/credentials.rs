@@ -33,11 +33,23 @@ async fn wrong_credentials_are_401(s: TestServer) {
         (PATH.to_owned(), Some("Bearer not-a-token".to_owned())),
         // An admin key sent as a bearer token, and a user token sent as a key.
         (PATH.to_owned(), Some(format!("Bearer {}", app.admin_key))),
-        (admin_target.clone(), Some(format!("KakaoAK {}", user.access_token))),
+        (
+            admin_target.clone(),
+            Some(format!("KakaoAK {}", user.access_token)),
+        ),
         // Keys of the wrong kind where an admin key is needed.
-        (admin_target.clone(), Some(format!("KakaoAK {}", app.rest_api_key))),
-        (admin_target.clone(), Some(format!("KakaoAK {}", app.javascript_key))),
-        (admin_target, Some("KakaoAK 00000000000000000000000000000000".to_owned())),
+        (
+            admin_target.clone(),
+            Some(format!("KakaoAK {}", app.rest_api_key)),
+        ),
+        (
+            admin_target.clone(),
+            Some(format!("KakaoAK {}", app.javascript_key)),
+        ),
+        (
+            admin_target,
+            Some("KakaoAK 00000000000000000000000000000000".to_owned()),
+        ),
     ];
     for (path, auth) in cases {
         let reply = s.call(Method::GET, &path, auth.as_deref(), None).await;
@@ -45,7 +57,14 @@ async fn wrong_credentials_are_401(s: TestServer) {
         assert!(reply.headers.contains_key("www-authenticate"), "{auth:?}");
     }
     // Scheme names are case-insensitive, as in HTTP.
-    let reply = s.call(Method::GET, PATH, Some(&format!("bearer {}", user.access_token)), None).await;
+    let reply = s
+        .call(
+            Method::GET,
+            PATH,
+            Some(&format!("bearer {}", user.access_token)),
+            None,
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
 }
 
@@ -53,27 +72,49 @@ async fn expired_tokens_are_401(s: TestServer) {
     let (_app, user) = setup(&s).await;
     let bearer = AppFixture::bearer(&user);
     s.clock.advance(chrono::Duration::seconds(21_598));
-    assert_eq!(s.call(Method::GET, PATH, Some(&bearer), None).await.status, 200);
+    assert_eq!(
+        s.call(Method::GET, PATH, Some(&bearer), None).await.status,
+        200
+    );
     s.clock.advance(chrono::Duration::seconds(1));
-    s.call(Method::GET, PATH, Some(&bearer), None).await.assert_kakao_error(401, -401);
+    s.call(Method::GET, PATH, Some(&bearer), None)
+        .await
+        .assert_kakao_error(401, -401);
 }
 
 async fn missing_scope_is_402_in_both_modes(s: TestServer) {
     let (app, _) = setup(&s).await;
-    let user = s.create_user(&app, "NoConsent", &["profile_nickname"]).await;
-    let reply = s.call(Method::GET, PATH, Some(&AppFixture::bearer(&user)), None).await;
+    let user = s
+        .create_user(&app, "NoConsent", &["profile_nickname"])
+        .await;
+    let reply = s
+        .call(Method::GET, PATH, Some(&AppFixture::bearer(&user)), None)
+        .await;
     reply.assert_kakao_error(403, -402);
-    assert_eq!(reply.body["required_scopes"], serde_json::json!(["plusfriends"]));
+    assert_eq!(
+        reply.body["required_scopes"],
+        serde_json::json!(["plusfriends"])
+    );
     let path = format!("{PATH}?target_id_type=user_id&target_id={}", user.user_id);
-    let reply = s.call(Method::GET, &path, Some(&app.kakao_ak()), None).await;
+    let reply = s
+        .call(Method::GET, &path, Some(&app.kakao_ak()), None)
+        .await;
     reply.assert_kakao_error(403, -402);
-    assert_eq!(reply.body["required_scopes"], serde_json::json!(["plusfriends"]));
+    assert_eq!(
+        reply.body["required_scopes"],
+        serde_json::json!(["plusfriends"])
+    );
 }
 
 async fn unknown_users_are_101(s: TestServer) {
     let (app, user) = setup(&s).await;
-    let path = format!("{PATH}?target_id_type=user_id&target_id={}", user.user_id + 1);
-    s.call(Method::GET, &path, Some(&app.kakao_ak()), None).await.assert_kakao_error(400, -101);
+    let path = format!(
+        "{PATH}?target_id_type=user_id&target_id={}",
+        user.user_id + 1
+    );
+    s.call(Method::GET, &path, Some(&app.kakao_ak()), None)
+        .await
+        .assert_kakao_error(400, -101);
 }
 
 async fn apps_see_only_their_own_users_and_channels(s: TestServer) {
@@ -85,12 +126,21 @@ async fn apps_see_only_their_own_users_and_channels(s: TestServer) {
     s.friend(user_a.account_id, "_shop", "add").await;
     // B's admin key cannot reach A's user, even by A's user id ...
     let path = format!("{PATH}?target_id_type=user_id&target_id={}", user_a.user_id);
-    s.call(Method::GET, &path, Some(&app_b.kakao_ak()), None).await.assert_kakao_error(400, -101);
+    s.call(Method::GET, &path, Some(&app_b.kakao_ak()), None)
+        .await
+        .assert_kakao_error(400, -101);
     // ... nor ask about A's channel for its own user.
-    let path = format!("{PATH}?target_id_type=user_id&target_id={}&channel_ids=_shop", user_b.user_id);
-    s.call(Method::GET, &path, Some(&app_b.kakao_ak()), None).await.assert_kakao_error(400, -819);
+    let path = format!(
+        "{PATH}?target_id_type=user_id&target_id={}&channel_ids=_shop",
+        user_b.user_id
+    );
+    s.call(Method::GET, &path, Some(&app_b.kakao_ak()), None)
+        .await
+        .assert_kakao_error(400, -819);
     // The same account, seen through B, shows only B's channel and B's user id.
-    let reply = s.call(Method::GET, PATH, Some(&AppFixture::bearer(&user_b)), None).await;
+    let reply = s
+        .call(Method::GET, PATH, Some(&AppFixture::bearer(&user_b)), None)
+        .await;
     assert_eq!(reply.body["user_id"], user_b.user_id);
     assert_eq!(reply.body["channels"].as_array().unwrap().len(), 1);
     assert_eq!(reply.body["channels"][0]["channel_public_id"], "_other");
@@ -110,6 +160,8 @@ async fn admin_mode_parameters_are_checked(s: TestServer) {
         "?target_id_type=user_id&target_id=-5".to_owned(),
         format!("?target_id_type=user_id&target_id={uid}&channel_id_type=uuid"),
     ] {
-        s.call(Method::GET, &format!("{PATH}{query}"), Some(&ak), None).await.assert_kakao_error(400, -2);
+        s.call(Method::GET, &format!("{PATH}{query}"), Some(&ak), None)
+            .await
+            .assert_kakao_error(400, -2);
     }
 }
