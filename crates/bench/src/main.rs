@@ -1,1 +1,40 @@
-fn main() {}
+//! `talkchannel-bench`: load benchmarks of the talkchannel server.
+//!
+//! Each bench is one subcommand and one module; the shared modules start the release
+//! server, seed it through the control API, drive `wrk` and print a markdown report.
+
+mod control;
+mod machine;
+mod parallel;
+mod relationship;
+mod report;
+mod server;
+mod wrk;
+
+use clap::{Parser, Subcommand};
+
+/// Load benchmarks of the talkchannel server (run from the workspace root).
+#[derive(Debug, Parser)]
+#[command(name = "talkchannel-bench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// The Kakao relationship check (`GET /v2/api/talk/channels`) against /healthz.
+    Relationship(relationship::Args),
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let outcome = match cli.bench {
+        Bench::Relationship(args) => relationship::run(args).await,
+    };
+    if let Err(e) = outcome {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
