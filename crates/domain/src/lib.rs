@@ -10,6 +10,7 @@ pub mod channel;
 pub mod clock;
 pub mod friendship;
 pub mod kakao_error;
+pub mod kakao_time;
 pub mod page;
 pub mod phone;
 pub mod validation;
@@ -21,6 +22,7 @@ pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId}
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
 pub use kakao_error::KakaoCode;
+pub use kakao_time::KakaoTime;
 pub use page::{Page, PageRequest};
 pub use phone::PhoneNumber;
 pub use validation::ValidationError;

@@ -6,6 +6,11 @@ use talkchannel_server::cli::{Cli, Command};
 use talkchannel_server::{open_store, telemetry, Server};
 use talkchannel_service::{Services, TokenPolicy};
 
+/// mimalloc: the hot paths allocate many small strings from several threads, where it
+/// is markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     if let Err(e) = run(Cli::parse()).await {

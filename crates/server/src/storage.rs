@@ -1,6 +1,7 @@
 use anyhow::Context;
 use std::sync::Arc;
 use talkchannel_store::Store;
+use talkchannel_store_cache::{CacheLimits, CachedStore};
 use talkchannel_store_postgres::PgStore;
 use talkchannel_store_sqlite::SqliteStore;
 
@@ -15,6 +16,7 @@ pub async fn open_store(url: &str, migrate: bool) -> anyhow::Result<Arc<dyn Stor
                 .await
                 .context("cannot migrate the PostgreSQL schema")?;
         }
+        // No read cache: other nodes write to the same database behind this one's back.
         Ok(Arc::new(store))
     } else {
         let store = SqliteStore::connect(url).await.with_context(|| {
@@ -26,6 +28,7 @@ pub async fn open_store(url: &str, migrate: bool) -> anyhow::Result<Arc<dyn Stor
                 .await
                 .context("cannot migrate the SQLite schema")?;
         }
-        Ok(Arc::new(store))
+        // This process is the database's only writer, so a write-through cache is coherent.
+        Ok(Arc::new(CachedStore::new(store, CacheLimits::default())))
     }
 }

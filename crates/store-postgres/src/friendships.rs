@@ -49,6 +49,16 @@ impl FriendshipStore for PgStore {
         convert_all(rows)
     }
 
+    async fn account_friendships(&self, account: AccountId) -> StoreResult<Vec<Friendship>> {
+        let sql = format!("SELECT {FRIENDSHIP_COLUMNS} FROM friendships WHERE account_id = $1");
+        let rows: Vec<FriendshipRow> = sqlx::query_as(&sql)
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        convert_all(rows)
+    }
+
     async fn apply_friendship_change(
         &self,
         change: &FriendshipChange,

@@ -76,8 +76,8 @@ CREATE TABLE tokens (
     FOREIGN KEY (app_id, user_id) REFERENCES app_users (app_id, user_id)
 ) STRICT, WITHOUT ROWID;
 
--- Absent rows mean NONE, never changed. The primary key serves both the point lookup
--- and friendships_of (account_id = ? AND channel_id IN (...)).
+-- Absent rows mean NONE, never changed. The primary key serves the point lookup and
+-- friendships_of; the account index serves account_friendships (the read cache's load).
 CREATE TABLE friendships (
     channel_id     INTEGER NOT NULL REFERENCES channels (id),
     account_id     INTEGER NOT NULL REFERENCES accounts (id),
@@ -86,6 +86,8 @@ CREATE TABLE friendships (
     updated_at     INTEGER NOT NULL,
     PRIMARY KEY (channel_id, account_id)
 ) STRICT, WITHOUT ROWID;
+
+CREATE INDEX friendships_account ON friendships (account_id, channel_id);
 
 CREATE TABLE friendship_log (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -63,6 +63,18 @@ impl FriendshipStore for SqliteStore {
         all(rows, FriendshipRow::into_domain)
     }
 
+    async fn account_friendships(&self, account: AccountId) -> StoreResult<Vec<Friendship>> {
+        let rows = sqlx::query_as::<_, FriendshipRow>(
+            "SELECT channel_id, account_id, relation, first_added_at, updated_at \
+             FROM friendships WHERE account_id = ?",
+        )
+        .bind(account)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(backend)?;
+        all(rows, FriendshipRow::into_domain)
+    }
+
     async fn apply_friendship_change(
         &self,
         change: &FriendshipChange,

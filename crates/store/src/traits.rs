@@ -74,6 +74,8 @@ pub trait FriendshipStore: Send + Sync {
         account: AccountId,
         channels: &[ChannelId],
     ) -> StoreResult<Vec<Friendship>>;
+    /// Every friendship row of the account, whatever the channel (for read caches).
+    async fn account_friendships(&self, account: AccountId) -> StoreResult<Vec<Friendship>>;
     /// Applies a change atomically: row and log entry together, or neither.
     async fn apply_friendship_change(
         &self,

@@ -5,9 +5,9 @@ use crate::ApiState;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use talkchannel_domain::{ChannelPublicId, UserId};
+use talkchannel_domain::{ChannelPublicId, KakaoTime, UserId};
 use talkchannel_service::{Caller, ChannelFilter, Credential, RelationshipReport};
 
 /// The most channel ids one call may name. Kakao documents no limit; an app is rarely
@@ -61,7 +61,7 @@ async fn check(
             "relationship check with an admin key"
         );
     }
-    Ok(json_body(&ChannelsResponse::from_report(report, version)))
+    Ok(json_body(&ChannelsResponse::from_report(&report, version)))
 }
 
 /// `target_id_type=user_id&target_id={app user id}`, required with an admin key.
@@ -151,37 +151,37 @@ fn clip(s: &str) -> String {
 }
 
 #[derive(Serialize)]
-struct ChannelsResponse {
+struct ChannelsResponse<'a> {
     user_id: UserId,
-    channels: Vec<ChannelRelation>,
+    channels: Vec<ChannelRelation<'a>>,
 }
 
+/// Borrows from the report: the hot path serialises without copying strings.
 #[derive(Serialize)]
-struct ChannelRelation {
-    channel_uuid: String,
-    channel_public_id: String,
+struct ChannelRelation<'a> {
+    channel_uuid: &'a str,
+    channel_public_id: &'a str,
     relation: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "kakao_time")]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "kakao_time")]
+    updated_at: Option<DateTime<Utc>>,
 }
 
-impl ChannelsResponse {
+impl<'a> ChannelsResponse<'a> {
     /// v2 adds `created_at` (when the user first added the channel) to v1's fields.
-    fn from_report(report: RelationshipReport, version: Version) -> Self {
+    fn from_report(report: &'a RelationshipReport, version: Version) -> Self {
         let channels = report
             .channels
-            .into_iter()
+            .iter()
             .map(|row| ChannelRelation {
-                channel_uuid: row.channel.search_id.to_string(),
-                channel_public_id: row.channel.public_id.to_string(),
+                channel_uuid: row.channel.search_id.as_str(),
+                channel_public_id: row.channel.public_id.as_str(),
                 relation: row.relation.as_str(),
                 created_at: row
                     .first_added_at
-                    .filter(|_| version == Version::V2 && row.updated_at.is_some())
-                    .map(rfc3339),
-                updated_at: row.updated_at.map(rfc3339),
+                    .filter(|_| version == Version::V2 && row.updated_at.is_some()),
+                updated_at: row.updated_at,
             })
             .collect();
         Self {
@@ -192,6 +192,12 @@ impl ChannelsResponse {
 }
 
 /// `2018-03-14T05:25:01Z`: seconds, UTC, `Z`, as Kakao writes it.
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+fn kakao_time<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => {
+            let bytes = KakaoTime(*t).to_bytes();
+            s.serialize_str(std::str::from_utf8(&bytes).map_err(serde::ser::Error::custom)?)
+        }
+        None => s.serialize_none(),
+    }
 }

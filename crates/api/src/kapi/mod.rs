@@ -21,7 +21,9 @@ pub fn router() -> Router<ApiState> {
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
     use axum::response::IntoResponse;
-    match serde_json::to_vec(value) {
+    // Most answers are a few KB; one allocation up front instead of a series of doublings.
+    let mut buffer = Vec::with_capacity(4096);
+    match serde_json::to_writer(&mut buffer, value).map(|()| buffer) {
         Ok(bytes) => (
             [(
                 header::CONTENT_TYPE,

@@ -88,6 +88,22 @@ pub async fn friendships_of_returns_only_existing_rows(store: &dyn Store) {
         .await
         .expect("friendships_of");
     assert_eq!(got, vec![], "another account's rows are not returned");
+    let mut all = store
+        .account_friendships(a.id)
+        .await
+        .expect("account_friendships");
+    all.sort_by_key(|f| f.channel_id);
+    assert_eq!(all, expected, "every row of the account, none of another's");
+    let of_b = store
+        .account_friendships(b.id)
+        .await
+        .expect("account_friendships");
+    assert_eq!(of_b.len(), 1);
+    let none = store
+        .account_friendships(UNKNOWN_ID)
+        .await
+        .expect("account_friendships");
+    assert_eq!(none, vec![], "an unknown account has no rows");
 }
 
 /// A first `add` writes the row (ADDED, first_added_at = updated_at = change.at) and one

@@ -1,0 +1,68 @@
+//! Channels: an app's connected list is cached; connecting, disconnecting and status
+//! changes invalidate it.
+
+use crate::CachedStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use talkchannel_domain::{
+    AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
+};
+use talkchannel_store::{ChannelStore, Store, StoreResult};
+
+#[async_trait]
+impl<S: Store> ChannelStore for CachedStore<S> {
+    async fn insert_channel(&self, new: &NewChannel, at: DateTime<Utc>) -> StoreResult<Channel> {
+        self.inner.insert_channel(new, at).await
+    }
+
+    async fn channel(&self, id: ChannelId) -> StoreResult<Option<Channel>> {
+        self.inner.channel(id).await
+    }
+
+    async fn channel_by_public_id(&self, id: &ChannelPublicId) -> StoreResult<Option<Channel>> {
+        self.inner.channel_by_public_id(id).await
+    }
+
+    async fn channels(&self, page: PageRequest) -> StoreResult<Page<Channel>> {
+        self.inner.channels(page).await
+    }
+
+    async fn set_channel_status(
+        &self,
+        id: ChannelId,
+        status: ChannelStatus,
+    ) -> StoreResult<Channel> {
+        let result = self.inner.set_channel_status(id, status).await;
+        // The channel may be in any app's list.
+        self.connected.invalidate_all();
+        result
+    }
+
+    async fn connect(
+        &self,
+        app: AppId,
+        channel: ChannelId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let result = self.inner.connect(app, channel, at).await;
+        self.connected.invalidate(&app);
+        result
+    }
+
+    async fn disconnect(&self, app: AppId, channel: ChannelId) -> StoreResult<bool> {
+        let result = self.inner.disconnect(app, channel).await;
+        self.connected.invalidate(&app);
+        result
+    }
+
+    async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>> {
+        if let Some(list) = self.connected.get(&app) {
+            return Ok(list.as_ref().clone());
+        }
+        let epoch = self.connected.epoch();
+        let list = self.inner.connected_channels(app).await?;
+        self.connected.store(app, Arc::new(list.clone()), epoch);
+        Ok(list)
+    }
+}

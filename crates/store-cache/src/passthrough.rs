@@ -1,0 +1,48 @@
+//! Traits whose data is not on the hot path: straight to the engine.
+
+use crate::CachedStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use talkchannel_domain::{Account, AccountId, NewAccount, Page, PageRequest};
+use talkchannel_store::{AccountStore, SettingsStore, Store, StoreResult};
+
+#[async_trait]
+impl<S: Store> AccountStore for CachedStore<S> {
+    async fn insert_account(&self, new: &NewAccount, at: DateTime<Utc>) -> StoreResult<Account> {
+        self.inner.insert_account(new, at).await
+    }
+
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>> {
+        self.inner.account(id).await
+    }
+
+    async fn accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
+        self.inner.accounts(page).await
+    }
+}
+
+#[async_trait]
+impl<S: Store> SettingsStore for CachedStore<S> {
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>> {
+        self.inner.setting(name).await
+    }
+
+    async fn put_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        self.inner.put_setting(name, value).await
+    }
+
+    async fn put_setting_if_absent(&self, name: &str, value: &str) -> StoreResult<bool> {
+        self.inner.put_setting_if_absent(name, value).await
+    }
+}
+
+#[async_trait]
+impl<S: Store> Store for CachedStore<S> {
+    fn engine(&self) -> &'static str {
+        self.inner.engine()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner.ping().await
+    }
+}
