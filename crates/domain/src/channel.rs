@@ -3,6 +3,7 @@ use crate::{ChannelId, ValidationError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// A Kakao Talk Channel: a business profile that accounts add as a friend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +42,9 @@ impl ChannelStatus {
 }
 
 /// The `_xxxx` profile id that keys every Kakao API (`pf.kakao.com/_ZeUTxl`).
+/// Shared, not copied, when cloned: channel lists are cloned on hot read paths.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChannelPublicId(String);
+pub struct ChannelPublicId(Arc<str>);
 
 impl ChannelPublicId {
     pub const MAX_LEN: usize = 32;
@@ -54,7 +56,7 @@ impl ChannelPublicId {
             && s.starts_with('_')
             && s[1..].bytes().all(|b| b.is_ascii_alphanumeric());
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(ValidationError::new(
                 "channel_public_id",
@@ -68,7 +70,7 @@ impl ChannelPublicId {
 
     /// Builds one from generated alphanumerics (caller guarantees the alphabet).
     pub fn from_generated(alnum: &str) -> Self {
-        Self(format!("_{alnum}"))
+        Self(format!("_{alnum}").into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -84,7 +86,7 @@ impl fmt::Display for ChannelPublicId {
 
 /// The `@name` search id, reported by the Kakao API as `channel_uuid`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SearchId(String);
+pub struct SearchId(Arc<str>);
 
 impl SearchId {
     pub const MAX_CHARS: usize = 40;
@@ -99,7 +101,7 @@ impl SearchId {
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if ok {
-            Ok(Self(format!("@{name}")))
+            Ok(Self(format!("@{name}").into()))
         } else {
             Err(ValidationError::new("search_id", format!("`{}` is not a search id: `@` followed by letters, digits, `_`, `-` or `.` (at most {} characters)", truncate(s), Self::MAX_CHARS - 1)))
         }
