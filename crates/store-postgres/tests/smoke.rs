@@ -548,7 +548,24 @@ async fn first_change_losing_the_insert_race_is_retried() {
                 .await
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Poll until the change is seen blocked on the rival's row lock, with a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the change never waited for the rival's row"
+        );
+        tokio::task::yield_now().await;
+    }
     assert!(
         !racing.is_finished(),
         "the change waits for the rival's row"
