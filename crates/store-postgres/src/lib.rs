@@ -14,6 +14,7 @@ mod rows;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+mod webhooks;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
