@@ -6,3 +6,4 @@ mod control;
 mod credentials;
 mod ops;
 mod relationship;
+mod webhooks;
