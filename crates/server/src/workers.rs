@@ -44,12 +44,21 @@ impl Default for WebhookConfig {
 
 impl WebhookConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.poll_interval_ms == 0
-            || self.lease_secs < 4
-            || self.batch_size == 0
-            || self.per_app_concurrency == 0
-        {
-            anyhow::bail!("[webhooks]: poll_interval_ms, batch_size and per_app_concurrency must be positive and lease_secs at least 4 (longer than the 3 s delivery timeout)");
+        if self.poll_interval_ms == 0 || self.batch_size == 0 || self.per_app_concurrency == 0 {
+            anyhow::bail!(
+                "[webhooks]: poll_interval_ms, batch_size and per_app_concurrency must be positive"
+            );
+        }
+        // A batch is recorded when its last request ends: the lease must outlast a batch
+        // of timeouts, or another node would take events still in flight.
+        let rounds = u64::from(self.batch_size).div_ceil(self.per_app_concurrency as u64);
+        let needed = rounds * talkchannel_webhooks::TIMEOUT.as_secs() + 1;
+        if self.lease_secs < needed {
+            anyhow::bail!(
+                "[webhooks]: lease_secs must be at least {needed} for batch_size {} and per_app_concurrency {} (each request may take 3 s); raise lease_secs or per_app_concurrency, or lower batch_size",
+                self.batch_size,
+                self.per_app_concurrency
+            );
         }
         Ok(())
     }

@@ -6,4 +6,5 @@ mod control;
 mod credentials;
 mod ops;
 mod relationship;
+mod webhook_faults;
 mod webhooks;

@@ -125,13 +125,9 @@ async fn delivers_kakao_headers_and_body_in_order(s: TestServer) {
         assert!(id.len() == 32 && *id != silent.user_id.to_string() && *id != stranger.to_string());
     }
 
-    let log = s
-        .control_ok(
-            Method::GET,
-            &format!("/apps/{}/webhook/deliveries", app.id),
-            None,
-        )
-        .await;
+    // The receiver answers before the worker records the batch: wait for the record.
+    let path = format!("/apps/{}/webhook/deliveries", app.id);
+    let log = poll_control(&s, &path, |log| log["items"].as_array().unwrap().len() >= 4).await;
     let statuses: Vec<_> = log["items"]
         .as_array()
         .unwrap()
@@ -193,13 +189,11 @@ async fn failing_receivers_get_every_event_once_they_recover(s: TestServer) {
         (4, 4),
         "each accepted once"
     );
-    let log = s
-        .control_ok(
-            Method::GET,
-            &format!("/apps/{}/webhook/deliveries?limit=100", app.id),
-            None,
-        )
-        .await;
+    let path = format!("/apps/{}/webhook/deliveries?limit=100", app.id);
+    let log = poll_control(&s, &path, |log| {
+        log["items"].as_array().unwrap().len() >= 16
+    })
+    .await;
     let errors: Vec<_> = log["items"]
         .as_array()
         .unwrap()
@@ -213,6 +207,22 @@ async fn failing_receivers_get_every_event_once_they_recover(s: TestServer) {
             .any(|e| e.as_str().is_some_and(|e| e.contains("timed out"))),
         "{errors:?}"
     );
+}
+
+/// Reads a control path until `done` holds for its answer (or panics after `WAIT`).
+pub async fn poll_control(s: &TestServer, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let value = s.control_ok(Method::GET, path, None).await;
+        if done(&value) {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path} did not reach the expected state: {value}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn webhook(s: &TestServer, app: &AppFixture) -> Value {
