@@ -116,3 +116,26 @@ impl Workers {
         let _ = self.stop.send(true);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lease_must_outlast_a_batch_of_timeouts() {
+        assert!(WebhookConfig::default().validate().is_ok());
+        let short = WebhookConfig {
+            batch_size: 256,
+            per_app_concurrency: 8,
+            lease_secs: 30,
+            ..WebhookConfig::default()
+        };
+        let err = short.validate().unwrap_err().to_string();
+        assert!(err.contains("at least 97"), "{err}");
+        let zero = WebhookConfig {
+            batch_size: 0,
+            ..WebhookConfig::default()
+        };
+        assert!(zero.validate().is_err());
+    }
+}
