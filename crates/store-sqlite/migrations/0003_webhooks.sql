@@ -38,7 +38,9 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_pending ON webhook_events (id) WHERE state = 'pending';
 CREATE INDEX webhook_events_pair_pending ON webhook_events (app_id, account_id, id)
     WHERE state = 'pending';
-CREATE INDEX webhook_events_app_state ON webhook_events (app_id, state, id);
+-- Listing an app's events (not (app_id, state, id), which could lure the planner away
+-- from the pair index in the claim's pending check).
+CREATE INDEX webhook_events_app ON webhook_events (app_id, id);
 
 CREATE TABLE webhook_attempts (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -86,7 +86,8 @@ impl Worker {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
-                _ = stop.changed() => {}
+                // A dropped stop sender means the server is gone: stop too.
+                changed = stop.changed() => if changed.is_err() { break },
             }
         }
     }
