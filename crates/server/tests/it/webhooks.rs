@@ -14,6 +14,7 @@ on_both_engines!(
     pause_resume_dead_letter_and_replay,
     webhook_control_rejects_bad_input,
     ping_reaches_the_receiver,
+    webhook_calls_are_documented,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -416,4 +417,33 @@ async fn ping_reaches_the_receiver(s: TestServer) {
         (ping["succeeded"].clone(), ping["status"].clone()),
         (json!(false), json!(302))
     );
+}
+
+async fn webhook_calls_are_documented(s: TestServer) {
+    let doc = s
+        .call(Method::GET, "/admin/api/v1/openapi.json", None, None)
+        .await;
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/admin/api/v1/apps/{app_id}/webhook", "put"),
+        ("/admin/api/v1/apps/{app_id}/webhook", "get"),
+        ("/admin/api/v1/apps/{app_id}/webhook/rotate-secret", "post"),
+        ("/admin/api/v1/apps/{app_id}/webhook/resume", "post"),
+        ("/admin/api/v1/apps/{app_id}/webhook/ping", "post"),
+        ("/admin/api/v1/apps/{app_id}/webhook/events", "get"),
+        (
+            "/admin/api/v1/apps/{app_id}/webhook/events/{event_id}/replay",
+            "post",
+        ),
+        (
+            "/admin/api/v1/apps/{app_id}/webhook/events/replay-dead",
+            "post",
+        ),
+        ("/admin/api/v1/apps/{app_id}/webhook/deliveries", "get"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "{method} {path} documented"
+        );
+    }
 }
