@@ -134,6 +134,17 @@ impl ControlClient {
         Ok(())
     }
 
+    /// Points the app's webhook at `url` (Kakao defaults otherwise).
+    pub async fn put_webhook(&self, app: &App, url: &str) -> Result<()> {
+        self.call(
+            Method::PUT,
+            &format!("/apps/{}/webhook", app.id),
+            Some(json!({"url": url})),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// One call; any answer but 2xx is an error that quotes the server's body.
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
         let mut request = self

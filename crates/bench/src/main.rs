@@ -9,6 +9,7 @@ mod parallel;
 mod relationship;
 mod report;
 mod server;
+mod webhooks;
 mod wrk;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ struct Cli {
 enum Bench {
     /// The Kakao relationship check (`GET /v2/api/talk/channels`) against /healthz.
     Relationship(relationship::Args),
+    /// Channel webhook delivery: deliveries/s and the enqueue cost of a change.
+    Webhooks(webhooks::Args),
 }
 
 #[tokio::main]
@@ -32,6 +35,7 @@ async fn main() {
     let cli = Cli::parse();
     let outcome = match cli.bench {
         Bench::Relationship(args) => relationship::run(args).await,
+        Bench::Webhooks(args) => webhooks::run(args).await,
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

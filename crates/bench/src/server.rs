@@ -12,6 +12,15 @@ use tokio::process::{Child, ChildStdout, Command};
 const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
 const LISTENING_PREFIX: &str = "talkchannel listening on ";
 
+/// Where a server keeps its data and what it reads from `talkchannel.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// Defaults to a fresh SQLite file in the server's temp dir.
+    pub database_url: Option<String>,
+    /// Written to `talkchannel.toml` in the server's working directory.
+    pub config_toml: Option<String>,
+}
+
 /// A running server; killed when stopped or dropped (also on errors and panics).
 pub struct ServerProcess {
     child: Child,
@@ -23,10 +32,27 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Spawns `binary serve` on 127.0.0.1 with an ephemeral port and waits until it listens.
     pub async fn start(binary: &Path, operator_token: &str) -> Result<Self> {
+        Self::start_with(binary, operator_token, &ServerOptions::default()).await
+    }
+
+    /// As [`ServerProcess::start`], on the given database and configuration file.
+    pub async fn start_with(
+        binary: &Path,
+        operator_token: &str,
+        options: &ServerOptions,
+    ) -> Result<Self> {
         let binary = resolve_binary(binary)?;
         let dir = tempfile::tempdir()
             .context("could not create a temporary directory for the database")?;
-        let mut child = spawn(&binary, dir.path(), operator_token)?;
+        if let Some(toml) = &options.config_toml {
+            std::fs::write(dir.path().join("talkchannel.toml"), toml)
+                .context("could not write the server's talkchannel.toml")?;
+        }
+        let database_url = options
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/tc.db", dir.path().display()));
+        let mut child = spawn(&binary, dir.path(), operator_token, &database_url)?;
         let stdout = child
             .stdout
             .take()
@@ -78,8 +104,7 @@ fn resolve_binary(binary: &Path) -> Result<PathBuf> {
 }
 
 /// Runs in the temp dir so no stray `talkchannel.toml` is read, without inherited settings.
-fn spawn(binary: &Path, dir: &Path, operator_token: &str) -> Result<Child> {
-    let database_url = format!("sqlite://{}/tc.db", dir.display());
+fn spawn(binary: &Path, dir: &Path, operator_token: &str, database_url: &str) -> Result<Child> {
     let mut command = Command::new(binary);
     command
         .args([
@@ -89,7 +114,7 @@ fn spawn(binary: &Path, dir: &Path, operator_token: &str) -> Result<Child> {
             "--port",
             "0",
             "--database-url",
-            &database_url,
+            database_url,
             "--operator-token",
             operator_token,
         ])

@@ -28,6 +28,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
+    /// Webhook delivery: workers, allowed destinations, leases (`[webhooks]`).
+    pub webhooks: crate::WebhookConfig,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -48,6 +50,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             access_token_ttl_secs: 21_599,
             refresh_token_ttl_secs: 5_183_999,
+            webhooks: crate::WebhookConfig::default(),
         }
     }
 }
@@ -94,7 +97,7 @@ impl Config {
                 "max_body_bytes must be at least 1024, and timeouts and token lifetimes positive"
             );
         }
-        Ok(())
+        self.webhooks.validate()
     }
 
     /// The configuration as TOML with secrets replaced, for `print-config`.

@@ -7,7 +7,9 @@ mod http;
 mod run;
 mod storage;
 pub mod telemetry;
+mod workers;
 
 pub use config::Config;
 pub use run::{RunningServer, Server};
 pub use storage::open_store;
+pub use workers::WebhookConfig;

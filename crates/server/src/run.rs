@@ -1,3 +1,4 @@
+use crate::workers::Workers;
 use crate::{http, open_store, Config};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -6,7 +7,7 @@ use talkchannel_api::ApiState;
 use talkchannel_domain::{Clock, SystemClock};
 use talkchannel_service::{OperatorToken, Services, TokenPolicy};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
 /// Builds a server from configuration; `clock` lets tests and the emulator move time.
@@ -22,6 +23,7 @@ pub struct RunningServer {
     pub generated_operator_token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    workers: Option<Workers>,
 }
 
 impl Server {
@@ -45,7 +47,10 @@ impl Server {
             access_ttl: chrono::Duration::seconds(self.config.access_token_ttl_secs),
             refresh_ttl: chrono::Duration::seconds(self.config.refresh_token_ttl_secs),
         };
-        let services = Services::new(store, self.clock, tokens);
+        let wake = Arc::new(Notify::new());
+        let sender = self.config.webhooks.sender();
+        let services = Services::new(Arc::clone(&store), Arc::clone(&self.clock), tokens)
+            .with_webhooks(Arc::clone(&wake), sender.clone());
         let (operator, generated_operator_token) = match &self.config.operator_token {
             Some(token) => (OperatorToken::Configured(token.clone()), None),
             None => (
@@ -64,6 +69,7 @@ impl Server {
             )
         })?;
         let addr = listener.local_addr()?;
+        let workers = Workers::spawn(&self.config.webhooks, store, self.clock, sender, wake);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -77,6 +83,7 @@ impl Server {
             generated_operator_token,
             shutdown: Some(tx),
             task,
+            workers: Some(workers),
         })
     }
 }
@@ -87,8 +94,12 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task)
-            .await
+        let served = (&mut self.task).await;
+        // Workers finish and record their batches in flight before the store closes.
+        if let Some(workers) = self.workers.take() {
+            workers.stop().await;
+        }
+        served
             .context("server task failed")?
             .context("server failed")
     }
@@ -106,6 +117,9 @@ impl Drop for RunningServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(workers) = &self.workers {
+            workers.signal_stop();
         }
     }
 }

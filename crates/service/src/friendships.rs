@@ -3,11 +3,11 @@ use talkchannel_domain::{
     AccountId, ChangeSource, ChannelStatus, FriendAction, Friendship, FriendshipLogEntry, Page,
     PageRequest,
 };
-use talkchannel_store::{FriendshipChange, FriendshipOutcome};
+use talkchannel_store::{FriendshipChange, FriendshipOutcome, WebhookEventKind};
 
 impl Services {
     /// The one way a friendship changes, whichever surface asks: the store writes the row
-    /// and its log entry in one transaction (later: webhook outbox and statistics too).
+    /// and its log entry and, for adds and blocks, the webhook events in one transaction.
     pub async fn change_friendship(
         &self,
         account: AccountId,
@@ -31,6 +31,9 @@ impl Services {
         };
         let outcome = self.store.apply_friendship_change(&change).await?;
         if let Some(entry) = &outcome.logged {
+            if WebhookEventKind::after_change_to(entry.to).is_some() {
+                self.wake_webhooks();
+            }
             tracing::info!(channel = %channel.public_id, account, from = entry.from.as_str(), to = entry.to.as_str(), source = source.as_str(), "friendship changed");
         }
         Ok(outcome)

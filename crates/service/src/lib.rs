@@ -13,6 +13,7 @@ mod friendships;
 mod operator;
 mod relationships;
 pub mod secrets;
+mod webhooks;
 
 pub use accounts::AccountRequest;
 pub use app_users::{IssuedTokens, LinkRequest};
@@ -20,10 +21,15 @@ pub use channels::ChannelRequest;
 pub use error::{ServiceError, ServiceResult};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use webhooks::{
+    WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
+};
 
 use std::sync::Arc;
 use talkchannel_domain::Clock;
 use talkchannel_store::Store;
+use talkchannel_webhooks::{AddressPolicy, Sender};
+use tokio::sync::Notify;
 
 /// Lifetimes of issued tokens. Kakao's defaults: 6 hours and about 2 months.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +53,10 @@ pub struct Services {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     tokens: TokenPolicy,
+    /// Wakes this node's webhook workers when a change may have enqueued an event.
+    webhook_wake: Arc<Notify>,
+    /// Sends test pings, under the same address policy as the workers.
+    webhook_sender: Sender,
 }
 
 impl Services {
@@ -55,7 +65,16 @@ impl Services {
             store,
             clock,
             tokens,
+            webhook_wake: Arc::new(Notify::new()),
+            webhook_sender: Sender::new(AddressPolicy::default()),
         }
+    }
+
+    /// Shares `wake` with the delivery workers and sends pings with `sender`.
+    pub fn with_webhooks(mut self, wake: Arc<Notify>, sender: Sender) -> Self {
+        self.webhook_wake = wake;
+        self.webhook_sender = sender;
+        self
     }
 
     pub fn store(&self) -> &dyn Store {

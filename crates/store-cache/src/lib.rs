@@ -14,6 +14,7 @@ mod channels;
 mod friendships;
 mod guard;
 mod passthrough;
+mod webhooks;
 
 use guard::Guarded;
 use moka::sync::Cache;

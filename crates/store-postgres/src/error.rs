@@ -19,6 +19,7 @@ const MEANINGS: &[(&str, Meaning)] = &[
     ("app_users_app_id_fkey", Meaning::NotFound("app")),
     ("app_users_account_id_fkey", Meaning::NotFound("account")),
     ("tokens_app_user_fkey", Meaning::NotFound("app user")),
+    ("webhook_settings_app_id_fkey", Meaning::NotFound("app")),
     ("friendships_channel_id_fkey", Meaning::NotFound("channel")),
     ("friendships_account_id_fkey", Meaning::NotFound("account")),
     (

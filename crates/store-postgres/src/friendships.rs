@@ -7,7 +7,7 @@ use talkchannel_domain::{
     AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
 };
 use talkchannel_store::{
-    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult,
+    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
 };
 
 #[async_trait]
@@ -155,6 +155,9 @@ async fn apply_once(
     };
     let friendship = write_row(&mut tx, change, current.is_some(), to).await?;
     let logged = append_log(&mut tx, change, from, to).await?;
+    if let Some(kind) = WebhookEventKind::after_change_to(to) {
+        crate::webhooks::enqueue(&mut tx, change, kind).await?;
+    }
     tx.commit().await?;
     Ok(FriendshipOutcome {
         friendship: Some(friendship),

@@ -14,6 +14,8 @@ mod rows;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+mod webhook_rows;
+mod webhooks;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -7,7 +7,7 @@ use talkchannel_domain::{
     AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
 };
 use talkchannel_store::{
-    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult,
+    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
 };
 
 /// What `apply_friendship_change` needs to know before deciding, read in one query.
@@ -101,6 +101,9 @@ impl FriendshipStore for SqliteStore {
         };
         write_friendship(&mut tx, &friendship).await?;
         let logged = append_log(&mut tx, change, from, to).await?;
+        if let Some(kind) = WebhookEventKind::after_change_to(to) {
+            crate::webhooks::enqueue(&mut tx, change, kind).await?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(FriendshipOutcome {
             friendship: Some(friendship),

@@ -13,6 +13,8 @@ mod friendships;
 mod pool;
 mod rows;
 mod settings;
+mod webhook_rows;
+mod webhooks;
 
 use async_trait::async_trait;
 use error::backend;

@@ -6,6 +6,7 @@
 mod error;
 mod records;
 mod traits;
+mod webhooks;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -13,3 +14,7 @@ pub mod conformance;
 pub use error::{StoreError, StoreResult};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
+pub use webhooks::{
+    failure_tally, DeliveryAttempt, DeliveryResult, LoggedAttempt, NextStep, WebhookEvent,
+    WebhookEventKind, WebhookEventState, WebhookSettings, WebhookStore,
+};

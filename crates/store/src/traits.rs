@@ -1,4 +1,4 @@
-use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult};
+use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult, WebhookStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
@@ -76,7 +76,8 @@ pub trait FriendshipStore: Send + Sync {
     ) -> StoreResult<Vec<Friendship>>;
     /// Every friendship row of the account, whatever the channel (for read caches).
     async fn account_friendships(&self, account: AccountId) -> StoreResult<Vec<Friendship>>;
-    /// Applies a change atomically: row and log entry together, or neither.
+    /// Applies a change atomically: row, log entry and, for a change to ADDED or BLOCKED,
+    /// one webhook event per connected app with enabled webhook settings; or none of them.
     async fn apply_friendship_change(
         &self,
         change: &FriendshipChange,
@@ -101,7 +102,7 @@ pub trait SettingsStore: Send + Sync {
 /// A whole storage engine.
 #[async_trait]
 pub trait Store:
-    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + 'static
+    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + WebhookStore + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;

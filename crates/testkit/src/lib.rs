@@ -1,8 +1,10 @@
 //! Spawns the real talkchannel server on 127.0.0.1:0 over a fresh SQLite file or a fresh
 //! PostgreSQL database, with a clock the test controls, and talks to it over HTTP.
 
+pub mod receiver;
 mod scenario;
 
+pub use receiver::{Mode, Received, Receiver};
 pub use scenario::{AppFixture, UserFixture};
 
 use chrono::TimeZone;
@@ -32,6 +34,8 @@ pub struct TestServer {
     pub clock: ManualClock,
     pub http: reqwest::Client,
     pub engine: Engine,
+    /// The database this server uses, for a second node over the same data.
+    pub database_url: String,
     server: Option<RunningServer>,
     _db: DatabaseGuard,
 }
@@ -71,6 +75,8 @@ impl TestServer {
             database_url: url,
             ..Config::default()
         };
+        // Retries become due when the test moves the clock; notice them quickly.
+        config.webhooks.poll_interval_ms = 50;
         adjust(&mut config);
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let server = Server::new(config.clone())
@@ -89,6 +95,7 @@ impl TestServer {
             clock,
             http: reqwest::Client::new(),
             engine,
+            database_url: config.database_url.clone(),
             server: Some(server),
             _db: db,
         })

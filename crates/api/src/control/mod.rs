@@ -9,6 +9,8 @@ mod error;
 mod extract;
 mod friendships;
 mod openapi;
+mod webhook_events;
+mod webhooks;
 
 pub use error::{ControlError, ErrorBody, ErrorDetail};
 pub use openapi::ApiDoc;
@@ -58,6 +60,29 @@ pub fn router(state: ApiState) -> Router<ApiState> {
         .route(
             "/apps/{app_id}/users/{user_id}/tokens",
             post(app_users::issue_tokens),
+        )
+        .route(
+            "/apps/{app_id}/webhook",
+            get(webhooks::get).put(webhooks::put),
+        )
+        .route(
+            "/apps/{app_id}/webhook/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route("/apps/{app_id}/webhook/resume", post(webhooks::resume))
+        .route("/apps/{app_id}/webhook/ping", post(webhooks::ping))
+        .route("/apps/{app_id}/webhook/events", get(webhook_events::list))
+        .route(
+            "/apps/{app_id}/webhook/events/replay-dead",
+            post(webhook_events::replay_dead),
+        )
+        .route(
+            "/apps/{app_id}/webhook/events/{event_id}/replay",
+            post(webhook_events::replay),
+        )
+        .route(
+            "/apps/{app_id}/webhook/deliveries",
+            get(webhook_events::deliveries),
         )
         .route("/channels", post(channels::create).get(channels::list))
         .route(

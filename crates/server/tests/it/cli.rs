@@ -9,7 +9,7 @@ use tokio::process::{Child, Command};
 const BIN: &str = env!("CARGO_BIN_EXE_talkchannel");
 
 /// A command in `dir` with no `TALKCHANNEL_*` variables from the test's environment.
-fn talkchannel(dir: &Path) -> Command {
+pub(crate) fn talkchannel(dir: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(dir)
         .env("RUST_LOG", "warn")
@@ -30,7 +30,7 @@ async fn output(cmd: &mut Command) -> (bool, String, String) {
 }
 
 /// Reads stdout until the "listening" line, with a deadline; returns (token, base url).
-async fn wait_listening(child: &mut Child) -> (Option<String>, String) {
+pub(crate) async fn wait_listening(child: &mut Child) -> (Option<String>, String) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut token = None;
     let read = async {

@@ -7,3 +7,5 @@ mod credentials;
 mod friendships;
 mod ops;
 mod relationship;
+mod webhook_faults;
+mod webhooks;

@@ -28,6 +28,7 @@ mod concurrency;
 pub mod fixtures;
 mod friendships;
 mod settings;
+mod webhooks;
 
 pub use accounts::*;
 pub use app_users::*;
@@ -36,6 +37,7 @@ pub use channels::*;
 pub use concurrency::*;
 pub use friendships::*;
 pub use settings::*;
+pub use webhooks::*;
 
 use crate::Store;
 use std::any::Any;
@@ -176,6 +178,10 @@ macro_rules! conformance_tests {
                 friendship_first_added_at_is_set_once,
                 friendship_change_unknown_refs_not_found,
                 friendship_log_is_keyset_paginated,
+                webhook_settings_round_trip,
+                friendship_changes_enqueue_events,
+                claims_keep_pair_order_and_honour_leases,
+                finish_retries_pauses_dead_letters_and_logs,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
@@ -183,6 +189,7 @@ macro_rules! conformance_tests {
                 concurrent_changes_on_many_pairs_all_apply,
                 concurrent_put_setting_if_absent_stores_once,
                 concurrent_connects_connect_once,
+                concurrent_claims_are_disjoint,
             ];
         }
     };
