@@ -21,6 +21,16 @@ const MEANINGS: &[(&str, Meaning)] = &[
     ("tokens_app_user_fkey", Meaning::NotFound("app user")),
     ("friendships_channel_id_fkey", Meaning::NotFound("channel")),
     ("friendships_account_id_fkey", Meaning::NotFound("account")),
+    ("customer_files_name_key", Meaning::Conflict("file_name")),
+    ("customer_files_app_id_fkey", Meaning::NotFound("app")),
+    (
+        "customer_files_channel_id_fkey",
+        Meaning::NotFound("channel"),
+    ),
+    (
+        "customer_file_imports_file_id_fkey",
+        Meaning::NotFound("customer file"),
+    ),
     (
         "friendship_log_channel_id_fkey",
         Meaning::NotFound("channel"),

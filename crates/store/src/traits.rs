@@ -1,4 +1,6 @@
-use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult};
+use crate::{
+    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
@@ -99,7 +101,13 @@ pub trait SettingsStore: Send + Sync {
 /// A whole storage engine.
 #[async_trait]
 pub trait Store:
-    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + 'static
+    AccountStore
+    + AppStore
+    + ChannelStore
+    + FriendshipStore
+    + SettingsStore
+    + CustomerFileStore
+    + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;

@@ -25,6 +25,7 @@ mod app_users;
 mod apps;
 mod channels;
 mod concurrency;
+mod customer_files;
 pub mod fixtures;
 mod friendships;
 mod settings;
@@ -34,6 +35,7 @@ pub use app_users::*;
 pub use apps::*;
 pub use channels::*;
 pub use concurrency::*;
+pub use customer_files::*;
 pub use friendships::*;
 pub use settings::*;
 
@@ -176,6 +178,13 @@ macro_rules! conformance_tests {
                 friendship_first_added_at_is_set_once,
                 friendship_change_unknown_refs_not_found,
                 friendship_log_is_keyset_paginated,
+                customer_file_round_trips,
+                customer_file_names_and_slots_are_limited,
+                file_rows_upsert_and_resolve_accounts,
+                file_friends_follow_friendships_and_rows,
+                file_rows_page_and_file_deletes,
+                row_import_is_all_or_nothing,
+                file_import_reports_round_trip,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
