@@ -1,4 +1,4 @@
-use super::{accounts, app_users, apps, channels, friendships};
+use super::{accounts, app_users, apps, channels, customer_files, friendships};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 /// The control API's OpenAPI document, served at `/admin/api/v1/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "talkchannel control API", description = "Script accounts, apps, channels, links and friendships. Authenticate with `Authorization: Bearer {operator token}`."),
+    info(title = "talkchannel control API", description = "Script accounts, apps, channels, links and friendships; manage customer files. Authenticate with `Authorization: Bearer {operator token}`."),
     paths(
         accounts::create, accounts::get, accounts::list,
         apps::create, apps::get, apps::list, apps::add_admin_key,
@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         channels::create, channels::get, channels::list, channels::patch,
         channels::connect, channels::disconnect, channels::connected,
         friendships::change, friendships::get, friendships::log,
+        customer_files::list, customer_files::get, customer_files::delete,
+        customer_files::rows, customer_files::import, customer_files::import_report,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),
