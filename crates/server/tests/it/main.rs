@@ -4,5 +4,6 @@ mod bad_input;
 mod cli;
 mod control;
 mod credentials;
+mod customer_files;
 mod ops;
 mod relationship;
