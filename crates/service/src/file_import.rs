@@ -144,6 +144,19 @@ fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::
         .has_headers(false)
         .flexible(true)
         .from_reader(input);
+    let (rows_read, errors) = read_rows(&mut reader, schema, user_type, tx);
+    // Whatever is left is discarded unparsed: a client still sending could not read our
+    // answer if we stopped reading its body.
+    let _ = std::io::copy(reader.get_mut(), &mut std::io::sink());
+    let _ = tx.blocking_send(Parsed::Done { rows_read, errors });
+}
+
+fn read_rows<R: Read>(
+    reader: &mut csv::Reader<R>,
+    schema: &FileSchema,
+    user_type: UserType,
+    tx: &mpsc::Sender<Parsed>,
+) -> (u64, Errors) {
     let mut errors = Errors::default();
     let mut rows_read = 0;
     let mut records = reader.byte_records();
@@ -156,8 +169,7 @@ fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::
         Ok(columns) => columns,
         Err(reason) => {
             errors.push(1, reason);
-            let _ = tx.blocking_send(Parsed::Done { rows_read, errors });
-            return;
+            return (rows_read, errors);
         }
     };
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -191,13 +203,13 @@ fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::
                 .blocking_send(Parsed::Rows(std::mem::take(&mut batch)))
                 .is_err()
         {
-            return;
+            break;
         }
     }
     if !batch.is_empty() && errors.count == 0 {
         let _ = tx.blocking_send(Parsed::Rows(batch));
     }
-    let _ = tx.blocking_send(Parsed::Done { rows_read, errors });
+    (rows_read, errors)
 }
 
 /// The id column's position, then each field column's name (in header order).

@@ -35,9 +35,11 @@ pub(crate) async fn file_context(
 }
 
 /// Rows among the batch's keys that exist, and how many of them count as friends.
+/// `CROSS JOIN` pins the batch as the outer loop, so each key is one index probe; left to
+/// itself the planner may scan the file's rows and re-read the batch for each.
 const KEY_STATS: &str = "SELECT COUNT(*), COUNT(f.account_id) \
      FROM json_each(?1) j \
-     JOIN customer_file_rows r \
+     CROSS JOIN customer_file_rows r \
        ON r.file_id = ?2 AND r.user_type = j.value ->> 0 AND r.user_key = j.value ->> 1 \
      LEFT JOIN friendships f \
        ON f.channel_id = ?3 AND f.account_id = r.account_id AND f.relation = 'ADDED'";
@@ -116,8 +118,9 @@ pub(crate) async fn delete_rows(
     let batch = keys_json(keys);
     let (existed, friends) = key_stats(conn, file, &batch).await?;
     sqlx::query(
-        "DELETE FROM customer_file_rows WHERE file_id = ?2 AND (user_type, user_key) IN \
-         (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)",
+        "DELETE FROM customer_file_rows WHERE seq IN \
+         (SELECT r.seq FROM json_each(?1) j CROSS JOIN customer_file_rows r \
+          ON r.file_id = ?2 AND r.user_type = j.value ->> 0 AND r.user_key = j.value ->> 1)",
     )
     .bind(&batch)
     .bind(file.id)
