@@ -4,6 +4,7 @@
 //! server, seed it through the control API, drive `wrk` and print a markdown report.
 
 mod control;
+mod customer_files;
 mod machine;
 mod parallel;
 mod relationship;
@@ -25,6 +26,8 @@ struct Cli {
 enum Bench {
     /// The Kakao relationship check (`GET /v2/api/talk/channels`) against /healthz.
     Relationship(relationship::Args),
+    /// Customer files: CSV import (peak RSS), the add-users API, the friends count.
+    CustomerFiles(customer_files::Args),
 }
 
 #[tokio::main]
@@ -32,6 +35,7 @@ async fn main() {
     let cli = Cli::parse();
     let outcome = match cli.bench {
         Bench::Relationship(args) => relationship::run(args).await,
+        Bench::CustomerFiles(args) => customer_files::run(args).await,
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

@@ -23,10 +23,29 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Spawns `binary serve` on 127.0.0.1 with an ephemeral port and waits until it listens.
     pub async fn start(binary: &Path, operator_token: &str) -> Result<Self> {
+        Self::start_with(binary, operator_token, None, &[]).await
+    }
+
+    /// Like [`ServerProcess::start`], on `database_url` when given (else a fresh SQLite
+    /// file) and with extra `serve` flags.
+    pub async fn start_with(
+        binary: &Path,
+        operator_token: &str,
+        database_url: Option<&str>,
+        extra_args: &[&str],
+    ) -> Result<Self> {
         let binary = resolve_binary(binary)?;
         let dir = tempfile::tempdir()
             .context("could not create a temporary directory for the database")?;
-        let mut child = spawn(&binary, dir.path(), operator_token)?;
+        let sqlite_url = format!("sqlite://{}/tc.db", dir.path().display());
+        let database_url = database_url.unwrap_or(&sqlite_url);
+        let mut child = spawn(
+            &binary,
+            dir.path(),
+            operator_token,
+            database_url,
+            extra_args,
+        )?;
         let stdout = child
             .stdout
             .take()
@@ -78,8 +97,13 @@ fn resolve_binary(binary: &Path) -> Result<PathBuf> {
 }
 
 /// Runs in the temp dir so no stray `talkchannel.toml` is read, without inherited settings.
-fn spawn(binary: &Path, dir: &Path, operator_token: &str) -> Result<Child> {
-    let database_url = format!("sqlite://{}/tc.db", dir.display());
+fn spawn(
+    binary: &Path,
+    dir: &Path,
+    operator_token: &str,
+    database_url: &str,
+    extra_args: &[&str],
+) -> Result<Child> {
     let mut command = Command::new(binary);
     command
         .args([
@@ -89,10 +113,11 @@ fn spawn(binary: &Path, dir: &Path, operator_token: &str) -> Result<Child> {
             "--port",
             "0",
             "--database-url",
-            &database_url,
+            database_url,
             "--operator-token",
             operator_token,
         ])
+        .args(extra_args)
         .current_dir(dir)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())

@@ -102,7 +102,7 @@ async fn create_view_add_and_delete_as_kakao_answers(s: TestServer) {
         "{{}} until a user is added"
     );
 
-    let users = vec![
+    let users = [
         user(1001, json!({"연령": 29, "지역": "서울"})),
         user("010-1234-5678", json!({"연령": "31"})),
         user("8210-1234-5678", json!({"지역": "부산"})),
