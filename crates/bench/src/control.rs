@@ -98,6 +98,20 @@ impl ControlClient {
             .context("POST /accounts answered without an id")
     }
 
+    /// An account with a phone number (what phone-keyed customer-file rows resolve to).
+    pub async fn create_account_with_phone(&self, nickname: &str, phone: &str) -> Result<i64> {
+        let body = json!({"nickname": nickname, "phone_number": phone});
+        let account = self.call(Method::POST, "/accounts", Some(body)).await?;
+        account["id"]
+            .as_i64()
+            .context("POST /accounts answered without an id")
+    }
+
+    /// Any control API call that must succeed; returns its JSON.
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        self.call(Method::GET, path, None).await
+    }
+
     pub async fn link(&self, app: &App, account_id: i64, scopes: &[&str]) -> Result<LinkedUser> {
         let body = json!({"account_id": account_id, "scopes": scopes});
         let linked = self

@@ -4,6 +4,7 @@
 //! server, seed it through the control API, drive `wrk` and print a markdown report.
 
 mod control;
+mod customer_files;
 mod machine;
 mod parallel;
 mod relationship;
@@ -28,6 +29,8 @@ enum Bench {
     Relationship(relationship::Args),
     /// Channel webhook delivery: deliveries/s and the enqueue cost of a change.
     Webhooks(webhooks::Args),
+    /// Customer files: CSV import (peak RSS), the add-users API, the friends count.
+    CustomerFiles(customer_files::Args),
 }
 
 #[tokio::main]
@@ -36,6 +39,7 @@ async fn main() {
     let outcome = match cli.bench {
         Bench::Relationship(args) => relationship::run(args).await,
         Bench::Webhooks(args) => webhooks::run(args).await,
+        Bench::CustomerFiles(args) => customer_files::run(args).await,
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

@@ -81,7 +81,7 @@ pub fn results_table(cases: &[Case]) -> String {
     out
 }
 
-fn targets_table(targets: &[TargetCheck]) -> String {
+pub fn targets_table(targets: &[TargetCheck]) -> String {
     let mut out = String::from("| target | measured | result |\n|---|---|---|\n");
     for t in targets {
         writeln!(

@@ -19,6 +19,8 @@ pub struct ServerOptions {
     pub database_url: Option<String>,
     /// Written to `talkchannel.toml` in the server's working directory.
     pub config_toml: Option<String>,
+    /// Extra `serve` flags.
+    pub extra_args: Vec<String>,
 }
 
 /// A running server; killed when stopped or dropped (also on errors and panics).
@@ -52,7 +54,13 @@ impl ServerProcess {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}/tc.db", dir.path().display()));
-        let mut child = spawn(&binary, dir.path(), operator_token, &database_url)?;
+        let mut child = spawn(
+            &binary,
+            dir.path(),
+            operator_token,
+            &database_url,
+            &options.extra_args,
+        )?;
         let stdout = child
             .stdout
             .take()
@@ -104,7 +112,13 @@ fn resolve_binary(binary: &Path) -> Result<PathBuf> {
 }
 
 /// Runs in the temp dir so no stray `talkchannel.toml` is read, without inherited settings.
-fn spawn(binary: &Path, dir: &Path, operator_token: &str, database_url: &str) -> Result<Child> {
+fn spawn(
+    binary: &Path,
+    dir: &Path,
+    operator_token: &str,
+    database_url: &str,
+    extra_args: &[String],
+) -> Result<Child> {
     let mut command = Command::new(binary);
     command
         .args([
@@ -118,6 +132,7 @@ fn spawn(binary: &Path, dir: &Path, operator_token: &str, database_url: &str) ->
             "--operator-token",
             operator_token,
         ])
+        .args(extra_args)
         .current_dir(dir)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())

@@ -8,6 +8,7 @@ pub mod app;
 pub mod app_user;
 pub mod channel;
 pub mod clock;
+pub mod customer_file;
 pub mod friendship;
 pub mod kakao_error;
 pub mod kakao_time;
@@ -20,6 +21,9 @@ pub use app::{App, AppKey, KeyKind, NewApp};
 pub use app_user::{AppUser, Scope, TokenRecord, UserId};
 pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use customer_file::{
+    CustomerFile, FieldType, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, UserType,
+};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
 pub use kakao_error::KakaoCode;
 pub use kakao_time::KakaoTime;

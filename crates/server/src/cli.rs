@@ -21,6 +21,24 @@ pub enum Command {
     PrintConfig(Settings),
     /// Replace the stored operator token and print the new one.
     RotateOperatorToken(Settings),
+    /// Import a CSV into a customer file (all rows or none), straight into the database.
+    Import(ImportArgs),
+}
+
+/// `talkchannel import --file-id 7 --user-type phone customers.csv`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The customer file to load (its id, as the Kakao API or control API shows it)
+    #[arg(long)]
+    pub file_id: i64,
+    /// What the id column holds: `app` (app user ids) or `phone` (phone numbers)
+    #[arg(long)]
+    pub user_type: String,
+    /// A CSV whose header names the id column (id, user_id, app_user_id, phone or
+    /// phone_number) and fields of the file's schema
+    pub csv: PathBuf,
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 /// Every setting; flags win over `TALKCHANNEL_*` variables, which win over the file.

@@ -24,6 +24,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest CSV upload to `/admin/api/v1/customer-files/{id}/imports`, in bytes
+    /// (streamed, never held in memory).
+    pub max_import_bytes: usize,
     /// Requests running longer are answered 408.
     pub request_timeout_secs: u64,
     pub access_token_ttl_secs: i64,
@@ -47,6 +50,7 @@ impl Default for Config {
             operator_token: None,
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,
+            max_import_bytes: 1024 * 1024 * 1024,
             request_timeout_secs: 30,
             access_token_ttl_secs: 21_599,
             refresh_token_ttl_secs: 5_183_999,

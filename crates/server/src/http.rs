@@ -2,13 +2,15 @@
 //! timeouts and body limits.
 
 use crate::Config;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use std::time::Duration;
 use talkchannel_api::{surface_errors, ApiState};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
@@ -27,7 +29,13 @@ pub fn app(state: ApiState, config: &Config) -> Router {
     // body limit is checked last, right before the handlers.
     talkchannel_api::router(state)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                body: config.max_body_bytes,
+                import: config.max_import_bytes,
+            },
+            limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
@@ -37,4 +45,30 @@ pub fn app(state: ApiState, config: &Config) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+#[derive(Clone, Copy)]
+struct BodyLimits {
+    body: usize,
+    import: usize,
+}
+
+/// Caps every request body at `max_body_bytes`, except CSV imports, which stream up to
+/// `max_import_bytes`. A declared length over the cap is refused before reading.
+async fn limit_body(State(limits): State<BodyLimits>, req: Request<Body>, next: Next) -> Response {
+    let max = if talkchannel_api::control::is_import_path(req.uri().path()) {
+        limits.import
+    } else {
+        limits.body
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|b| Body::new(http_body_util::Limited::new(b, max))))
+        .await
 }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 mod http;
+pub mod import;
 mod run;
 mod storage;
 pub mod telemetry;

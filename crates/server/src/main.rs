@@ -36,6 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", settings.resolve()?.redacted_toml());
             Ok(())
         }
+        Command::Import(args) => talkchannel_server::import::run(args).await,
         Command::RotateOperatorToken(settings) => {
             let config = settings.resolve()?;
             let services = Services::new(

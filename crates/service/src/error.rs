@@ -18,6 +18,15 @@ pub enum ServiceError {
     ChannelSanctioned(String),
     #[error("channel `{0}` is not connected to the app")]
     ChannelNotConnected(String),
+    /// No customer file with that id for this app and channel (Kakao -816).
+    #[error("customer file {0} does not exist for this app and channel")]
+    FileNotFound(i64),
+    /// Kakao -817.
+    #[error("the channel already has a customer file named `{0}`")]
+    FileNameTaken(String),
+    /// Kakao -818.
+    #[error("the channel already has the maximum of 30 customer files")]
+    TooManyFiles,
     /// A missing, unknown, expired or wrong-kind credential.
     #[error("{0}")]
     Unauthenticated(String),

@@ -11,6 +11,7 @@
 
 mod apps;
 mod channels;
+mod customer_files;
 mod friendships;
 mod guard;
 mod passthrough;

@@ -22,6 +22,16 @@ const MEANINGS: &[(&str, Meaning)] = &[
     ("webhook_settings_app_id_fkey", Meaning::NotFound("app")),
     ("friendships_channel_id_fkey", Meaning::NotFound("channel")),
     ("friendships_account_id_fkey", Meaning::NotFound("account")),
+    ("customer_files_name_key", Meaning::Conflict("file_name")),
+    ("customer_files_app_id_fkey", Meaning::NotFound("app")),
+    (
+        "customer_files_channel_id_fkey",
+        Meaning::NotFound("channel"),
+    ),
+    (
+        "customer_file_imports_file_id_fkey",
+        Meaning::NotFound("customer file"),
+    ),
     (
         "friendship_log_channel_id_fkey",
         Meaning::NotFound("channel"),

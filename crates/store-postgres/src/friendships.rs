@@ -154,6 +154,8 @@ async fn apply_once(
         });
     };
     let friendship = write_row(&mut tx, change, current.is_some(), to).await?;
+    crate::file_rows::follow_friendship(&mut tx, change.channel_id, change.account_id, from, to)
+        .await?;
     let logged = append_log(&mut tx, change, from, to).await?;
     if let Some(kind) = WebhookEventKind::after_change_to(to) {
         crate::webhooks::enqueue(&mut tx, change, kind).await?;

@@ -100,6 +100,14 @@ impl FriendshipStore for SqliteStore {
             updated_at: stored(change.at),
         };
         write_friendship(&mut tx, &friendship).await?;
+        crate::file_rows::follow_friendship(
+            &mut tx,
+            change.channel_id,
+            change.account_id,
+            from,
+            to,
+        )
+        .await?;
         let logged = append_log(&mut tx, change, from, to).await?;
         if let Some(kind) = WebhookEventKind::after_change_to(to) {
             crate::webhooks::enqueue(&mut tx, change, kind).await?;

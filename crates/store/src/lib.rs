@@ -3,6 +3,7 @@
 //!
 //! Handlers and services see only these traits; only the server names an engine.
 
+mod customer_files;
 mod error;
 mod records;
 mod traits;
@@ -11,6 +12,9 @@ mod webhooks;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use customer_files::{
+    CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
+};
 pub use error::{StoreError, StoreResult};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};

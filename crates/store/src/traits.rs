@@ -1,4 +1,7 @@
-use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult, WebhookStore};
+use crate::{
+    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult,
+    WebhookStore,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
@@ -102,7 +105,14 @@ pub trait SettingsStore: Send + Sync {
 /// A whole storage engine.
 #[async_trait]
 pub trait Store:
-    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + WebhookStore + 'static
+    AccountStore
+    + AppStore
+    + ChannelStore
+    + FriendshipStore
+    + SettingsStore
+    + WebhookStore
+    + CustomerFileStore
+    + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;

@@ -72,7 +72,12 @@ impl From<ServiceError> for ControlError {
         let message = e.to_string();
         match e {
             ServiceError::Invalid(v) => Self::invalid(&v.field, message),
-            ServiceError::NotFound { .. } => Self::not_found(message),
+            ServiceError::NotFound { .. } | ServiceError::FileNotFound(_) => {
+                Self::not_found(message)
+            }
+            ServiceError::FileNameTaken(_) | ServiceError::TooManyFiles => {
+                Self::new(StatusCode::CONFLICT, "conflict", message)
+            }
             ServiceError::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
             ServiceError::ChannelSanctioned(_) => {
                 Self::new(StatusCode::CONFLICT, "channel_sanctioned", message)

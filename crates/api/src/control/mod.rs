@@ -5,6 +5,7 @@ mod accounts;
 mod app_users;
 mod apps;
 mod channels;
+mod customer_files;
 mod error;
 mod extract;
 mod friendships;
@@ -12,6 +13,7 @@ mod openapi;
 mod webhook_events;
 mod webhooks;
 
+pub use customer_files::is_import_path;
 pub use error::{ControlError, ErrorBody, ErrorDetail};
 pub use openapi::ApiDoc;
 
@@ -100,6 +102,23 @@ pub fn router(state: ApiState) -> Router<ApiState> {
         .route(
             "/channels/{public_id}/friendships/{account_id}/{action}",
             post(friendships::change),
+        )
+        .route(
+            "/channels/{public_id}/customer-files",
+            get(customer_files::list),
+        )
+        .route(
+            "/customer-files/{file_id}",
+            get(customer_files::get).delete(customer_files::delete),
+        )
+        .route("/customer-files/{file_id}/rows", get(customer_files::rows))
+        .route(
+            "/customer-files/{file_id}/imports",
+            post(customer_files::import),
+        )
+        .route(
+            "/customer-file-imports/{import_id}",
+            get(customer_files::import_report),
         )
         .route_layer(middleware::from_fn_with_state(state, require_operator));
     Router::new()

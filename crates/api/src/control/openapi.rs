@@ -1,4 +1,6 @@
-use super::{accounts, app_users, apps, channels, friendships, webhook_events, webhooks};
+use super::{
+    accounts, app_users, apps, channels, customer_files, friendships, webhook_events, webhooks,
+};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -6,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 /// The control API's OpenAPI document, served at `/admin/api/v1/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "talkchannel control API", description = "Script accounts, apps, channels, links, friendships and webhooks. Authenticate with `Authorization: Bearer {operator token}`."),
+    info(title = "talkchannel control API", description = "Script accounts, apps, channels, links and friendships; manage customer files and webhooks. Authenticate with `Authorization: Bearer {operator token}`."),
     paths(
         accounts::create, accounts::get, accounts::list,
         apps::create, apps::get, apps::list, apps::add_admin_key,
@@ -17,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         webhooks::get, webhooks::put, webhooks::rotate_secret, webhooks::resume, webhooks::ping,
         webhook_events::list, webhook_events::deliveries, webhook_events::replay,
         webhook_events::replay_dead,
+        customer_files::list, customer_files::get, customer_files::delete,
+        customer_files::rows, customer_files::import, customer_files::import_report,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),

@@ -63,6 +63,9 @@ impl From<ServiceError> for KapiError {
             ServiceError::NotFound { .. } | ServiceError::Conflict(_) => Self::invalid(msg),
             ServiceError::ChannelSanctioned(_) => Self::new(KakaoCode::ChannelSanctioned, msg),
             ServiceError::ChannelNotConnected(_) => Self::new(KakaoCode::ChannelNotConnected, msg),
+            ServiceError::FileNotFound(_) => Self::new(KakaoCode::FileNotFound, msg),
+            ServiceError::FileNameTaken(_) => Self::new(KakaoCode::FileNameRejected, msg),
+            ServiceError::TooManyFiles => Self::new(KakaoCode::TooManyFiles, msg),
             ServiceError::Unauthenticated(_) => Self::unauthenticated(msg),
             ServiceError::NotLinked => Self::new(
                 KakaoCode::NotLinked,

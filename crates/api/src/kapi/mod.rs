@@ -1,20 +1,38 @@
 //! The Kakao-compatible REST surface (kapi.kakao.com paths), per the compatibility spec.
 
 mod auth;
+mod body;
 mod channels;
+mod customer_files;
 mod error;
 mod query;
 
 pub use error::KapiError;
 
 use crate::ApiState;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/v2/api/talk/channels", get(channels::v2))
         .route("/v1/api/talk/channels", get(channels::v1))
+        .route(
+            "/v1/talkchannel/create/target_user_file",
+            post(customer_files::create),
+        )
+        .route(
+            "/v1/talkchannel/target_user_file",
+            get(customer_files::list),
+        )
+        .route(
+            "/v1/talkchannel/update/target_users",
+            post(customer_files::add_users),
+        )
+        .route(
+            "/v1/talkchannel/delete/target_users",
+            post(customer_files::delete_users),
+        )
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

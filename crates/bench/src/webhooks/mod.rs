@@ -93,6 +93,7 @@ async fn run_engine(args: &Args, engine: &str, database_url: &str, nodes: usize)
     let seeding_options = ServerOptions {
         database_url: Some(database_url.to_owned()),
         config_toml: Some(NO_DELIVERY.to_owned()),
+        ..ServerOptions::default()
     };
     let seeder =
         ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &seeding_options).await?;
@@ -109,7 +110,7 @@ async fn run_engine(args: &Args, engine: &str, database_url: &str, nodes: usize)
 
     let options = ServerOptions {
         database_url: Some(database_url.to_owned()),
-        config_toml: None,
+        ..ServerOptions::default()
     };
     let started = Instant::now();
     let mut servers = Vec::new();

@@ -184,3 +184,67 @@ async fn migrate_creates_the_schema() {
     assert!(out.contains("up to date"), "{out}");
     assert!(dir.path().join("m.db").exists());
 }
+
+/// `talkchannel import` loads a CSV into a file of a running server's SQLite database,
+/// and refuses a bad one whole, naming the line.
+#[tokio::test]
+async fn import_loads_a_csv_all_or_nothing() {
+    use talkchannel_testkit::{Engine, TestServer};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tc.db");
+    let url = format!("sqlite://{}", db.display());
+    let s = TestServer::start_with(Engine::Sqlite, |c| c.database_url = url.clone())
+        .await
+        .unwrap();
+    let app = s.create_app("Shop").await;
+    s.create_channel("_shop", "Shop").await;
+    s.connect(&app, "_shop").await;
+    let body = serde_json::json!({"channel_public_id": "_shop", "file_name": "f", "schema": {"age": "number"}});
+    let created = s
+        .call(
+            reqwest::Method::POST,
+            "/v1/talkchannel/create/target_user_file",
+            Some(&app.kakao_ak()),
+            Some(body),
+        )
+        .await;
+    let file = created.body["file_id"].as_i64().unwrap().to_string();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "phone,age\n010-1234-5678,30\n01099990000,\n").unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "phone,age\n010-1234-5678,30\nnope,1\n").unwrap();
+    let run = |csv: &Path| {
+        let mut cmd = talkchannel(dir.path());
+        cmd.args([
+            "import",
+            "--database-url",
+            &url,
+            "--file-id",
+            &file,
+            "--user-type",
+            "phone",
+        ])
+        .arg(csv);
+        cmd
+    };
+    let (ok, stdout, stderr) = output(&mut run(&good)).await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("imported 2 rows"), "{stdout}");
+    let (ok, _, stderr) = output(&mut run(&bad)).await;
+    assert!(!ok);
+    assert!(
+        stderr.contains("line 3:") && stderr.contains("nothing was imported"),
+        "{stderr}"
+    );
+    let counts = s
+        .control_ok(
+            reqwest::Method::GET,
+            &format!("/customer-files/{file}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (counts["attempted"].as_i64(), counts["registered"].as_i64()),
+        (Some(2), Some(2))
+    );
+}

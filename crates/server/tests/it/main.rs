@@ -4,6 +4,8 @@ mod bad_input;
 mod cli;
 mod control;
 mod credentials;
+mod customer_file_import;
+mod customer_files;
 mod friendships;
 mod ops;
 mod relationship;

@@ -25,6 +25,7 @@ mod app_users;
 mod apps;
 mod channels;
 mod concurrency;
+mod customer_files;
 pub mod fixtures;
 mod friendships;
 mod settings;
@@ -35,6 +36,7 @@ pub use app_users::*;
 pub use apps::*;
 pub use channels::*;
 pub use concurrency::*;
+pub use customer_files::*;
 pub use friendships::*;
 pub use settings::*;
 pub use webhooks::*;
@@ -182,6 +184,13 @@ macro_rules! conformance_tests {
                 friendship_changes_enqueue_events,
                 claims_keep_pair_order_and_honour_leases,
                 finish_retries_pauses_dead_letters_and_logs,
+                customer_file_round_trips,
+                customer_file_names_and_slots_are_limited,
+                file_rows_upsert_and_resolve_accounts,
+                file_friends_follow_friendships_and_rows,
+                file_rows_page_and_file_deletes,
+                row_import_is_all_or_nothing,
+                file_import_reports_round_trip,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,

@@ -1,0 +1,277 @@
+//! CSV import into a customer file, all or nothing.
+//!
+//! A blocking task parses the CSV (any `std::io::Read`: a file for the CLI, the request
+//! body bridged from its stream for the control API) and hands checked rows over in
+//! batches through a small bounded channel, so memory stays flat whatever the file's size.
+//! The async side writes each batch into one store transaction, committed only when no
+//! line failed; the report (line, reason) is stored either way.
+
+use crate::customer_files::last_per_key;
+use crate::{ServiceError, ServiceResult, Services};
+use std::io::Read;
+use talkchannel_domain::{CustomerFile, FileId, FileSchema, FileUserKey, UserType};
+use talkchannel_store::{FileImport, FileRowInput, ImportError, ImportStatus};
+use tokio::sync::mpsc;
+
+/// Rows per store write: the same batch size the Kakao API allows per call.
+const BATCH_ROWS: usize = 2_000;
+/// Errors kept in the report; reading stops after this many (a garbage file ends fast).
+pub const MAX_REPORTED_ERRORS: usize = 1_000;
+/// Header names accepted for the id column (case-insensitive).
+const ID_COLUMNS: [&str; 5] = ["id", "user_id", "app_user_id", "phone", "phone_number"];
+
+/// What the parser tells the writer.
+enum Parsed {
+    Rows(Vec<FileRowInput>),
+    /// The end of input: rows read, and every error seen.
+    Done {
+        rows_read: u64,
+        errors: Errors,
+    },
+}
+
+#[derive(Default)]
+struct Errors {
+    count: u64,
+    kept: Vec<ImportError>,
+}
+
+impl Errors {
+    fn push(&mut self, line: u64, reason: impl Into<String>) {
+        self.count += 1;
+        if self.kept.len() < MAX_REPORTED_ERRORS {
+            self.kept.push(ImportError {
+                line,
+                reason: reason.into(),
+            });
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.count >= MAX_REPORTED_ERRORS as u64
+    }
+}
+
+impl Services {
+    /// Imports a CSV whose header names the id column and schema fields. Returns the
+    /// stored report: `applied` with every row written, or `rejected` with nothing written.
+    pub async fn import_customer_file_csv<R: Read + Send + 'static>(
+        &self,
+        file: FileId,
+        user_type: UserType,
+        input: R,
+    ) -> ServiceResult<FileImport> {
+        let file = self.customer_file(file).await?;
+        let mut import = self.store.begin_row_import(file.id).await?;
+        let (tx, mut rx) = mpsc::channel::<Parsed>(4);
+        let schema = file.schema.clone();
+        let parser = tokio::task::spawn_blocking(move || parse(input, &schema, user_type, &tx));
+        let mut done = None;
+        while let Some(message) = rx.recv().await {
+            match message {
+                Parsed::Rows(rows) => {
+                    import.write(&last_per_key(rows), self.now()).await?;
+                }
+                Parsed::Done { rows_read, errors } => done = Some((rows_read, errors)),
+            }
+        }
+        parser
+            .await
+            .map_err(|e| ServiceError::Backend(format!("the CSV parser failed: {e}")))?;
+        let (rows_read, errors) =
+            done.ok_or_else(|| ServiceError::Backend("the CSV parser ended early".into()))?;
+        let status = if errors.count == 0 {
+            import.commit(rows_read, self.now()).await?;
+            ImportStatus::Applied
+        } else {
+            drop(import);
+            ImportStatus::Rejected
+        };
+        let report = self
+            .store
+            .insert_file_import(&report(
+                &file,
+                user_type,
+                status,
+                rows_read,
+                errors,
+                self.now(),
+            ))
+            .await?;
+        tracing::info!(
+            file = file.id,
+            import = report.id,
+            status = status.as_str(),
+            rows = rows_read,
+            errors = report.error_count,
+            "customer file import"
+        );
+        Ok(report)
+    }
+
+    pub async fn file_import(&self, id: i64) -> ServiceResult<FileImport> {
+        self.store
+            .file_import(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("import", id))
+    }
+}
+
+fn report(
+    file: &CustomerFile,
+    user_type: UserType,
+    status: ImportStatus,
+    rows_read: u64,
+    errors: Errors,
+    at: chrono::DateTime<chrono::Utc>,
+) -> FileImport {
+    FileImport {
+        id: 0,
+        file_id: file.id,
+        user_type,
+        status,
+        rows_read,
+        error_count: errors.count,
+        errors: errors.kept,
+        created_at: at,
+    }
+}
+
+/// Runs on a blocking thread. Once a line has failed, rows are no longer sent (they
+/// would be rolled back) but reading goes on to report every error, up to the cap.
+fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::Sender<Parsed>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let (rows_read, errors) = read_rows(&mut reader, schema, user_type, tx);
+    // Whatever is left is discarded unparsed: a client still sending could not read our
+    // answer if we stopped reading its body.
+    let _ = std::io::copy(reader.get_mut(), &mut std::io::sink());
+    let _ = tx.blocking_send(Parsed::Done { rows_read, errors });
+}
+
+fn read_rows<R: Read>(
+    reader: &mut csv::Reader<R>,
+    schema: &FileSchema,
+    user_type: UserType,
+    tx: &mpsc::Sender<Parsed>,
+) -> (u64, Errors) {
+    let mut errors = Errors::default();
+    let mut rows_read = 0;
+    let mut records = reader.byte_records();
+    let columns = match records.next() {
+        Some(Ok(header)) => header_columns(&header, schema),
+        Some(Err(e)) => Err(format!("the header row is not readable CSV: {e}")),
+        None => Err("the file is empty: the first line must be a header such as `id,age`".into()),
+    };
+    let columns = match columns {
+        Ok(columns) => columns,
+        Err(reason) => {
+            errors.push(1, reason);
+            return (rows_read, errors);
+        }
+    };
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    for record in records {
+        rows_read += 1;
+        let checked = record
+            .map_err(|e| {
+                (
+                    e.position().map_or(0, |p| p.line()),
+                    format!("not readable CSV: {e}"),
+                )
+            })
+            .and_then(|r| {
+                let line = r.position().map_or(0, |p| p.line());
+                check_row(&r, &columns, schema, user_type).map_err(|reason| (line, reason))
+            });
+        match checked {
+            Ok(row) if errors.count == 0 => batch.push(row),
+            Ok(_) => {}
+            Err((line, reason)) => errors.push(line, reason),
+        }
+        if errors.full() {
+            errors.push(
+                0,
+                format!("stopped reading after {MAX_REPORTED_ERRORS} errors"),
+            );
+            break;
+        }
+        if batch.len() == BATCH_ROWS
+            && tx
+                .blocking_send(Parsed::Rows(std::mem::take(&mut batch)))
+                .is_err()
+        {
+            break;
+        }
+    }
+    if !batch.is_empty() && errors.count == 0 {
+        let _ = tx.blocking_send(Parsed::Rows(batch));
+    }
+    (rows_read, errors)
+}
+
+/// The id column's position, then each field column's name (in header order).
+struct Columns {
+    id: usize,
+    names: Vec<String>,
+}
+
+fn header_columns(header: &csv::ByteRecord, schema: &FileSchema) -> Result<Columns, String> {
+    let mut id = None;
+    let mut names = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let raw = raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw);
+        let name = std::str::from_utf8(raw)
+            .map_err(|_| format!("header column {} is not UTF-8 text", i + 1))?
+            .trim()
+            .to_owned();
+        if ID_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(&name)) && id.is_none() {
+            id = Some(i);
+        } else if !schema.fields().contains_key(&name) {
+            return Err(format!(
+                "header column `{}` is neither the id column ({}) nor a field of the schema",
+                name.chars().take(40).collect::<String>(),
+                ID_COLUMNS.join(", ")
+            ));
+        } else if names.contains(&name) {
+            return Err(format!("header column `{name}` is given twice"));
+        }
+        names.push(name);
+    }
+    let id = id.ok_or_else(|| {
+        format!(
+            "the header has no id column: name it one of {}",
+            ID_COLUMNS.join(", ")
+        )
+    })?;
+    Ok(Columns { id, names })
+}
+
+fn check_row(
+    record: &csv::ByteRecord,
+    columns: &Columns,
+    schema: &FileSchema,
+    user_type: UserType,
+) -> Result<FileRowInput, String> {
+    if record.len() != columns.names.len() {
+        return Err(format!(
+            "expected {} columns as in the header, found {}",
+            columns.names.len(),
+            record.len()
+        ));
+    }
+    let text = |i: usize| {
+        std::str::from_utf8(&record[i]).map_err(|_| format!("column {} is not UTF-8 text", i + 1))
+    };
+    let key = FileUserKey::parse(user_type, text(columns.id)?)?;
+    let mut values = Vec::with_capacity(columns.names.len());
+    for (i, name) in columns.names.iter().enumerate() {
+        if i != columns.id {
+            values.push((name.as_str(), text(i)?));
+        }
+    }
+    let fields = schema.check_text_values(values)?;
+    Ok(FileRowInput { key, fields })
+}
