@@ -10,6 +10,7 @@ mod apps;
 mod channels;
 mod error;
 mod friendships;
+mod login;
 mod operator;
 mod relationships;
 pub mod secrets;
@@ -18,6 +19,7 @@ pub use accounts::AccountRequest;
 pub use app_users::{IssuedTokens, LinkRequest};
 pub use channels::ChannelRequest;
 pub use error::{ServiceError, ServiceResult};
+pub use login::MAX_REDIRECT_URIS;
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
 

@@ -10,6 +10,7 @@ mod apps;
 mod channels;
 mod error;
 mod friendships;
+mod login;
 mod rows;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]

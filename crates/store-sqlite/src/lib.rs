@@ -10,6 +10,7 @@ mod apps;
 mod channels;
 mod error;
 mod friendships;
+mod login;
 mod pool;
 mod rows;
 mod settings;

@@ -4,6 +4,7 @@
 //! Handlers and services see only these traits; only the server names an engine.
 
 mod error;
+mod login;
 mod records;
 mod traits;
 
@@ -11,5 +12,6 @@ mod traits;
 pub mod conformance;
 
 pub use error::{StoreError, StoreResult};
+pub use login::{LoginCredential, LoginStore};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};

@@ -1,4 +1,4 @@
-use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult};
+use crate::{FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore, NewAppUser, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
@@ -101,7 +101,7 @@ pub trait SettingsStore: Send + Sync {
 /// A whole storage engine.
 #[async_trait]
 pub trait Store:
-    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + 'static
+    AccountStore + AppStore + ChannelStore + FriendshipStore + SettingsStore + LoginStore + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;

@@ -1,4 +1,4 @@
-use super::{accounts, app_users, apps, channels, friendships};
+use super::{accounts, app_users, apps, channels, friendships, login};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
         channels::create, channels::get, channels::list, channels::patch,
         channels::connect, channels::disconnect, channels::connected,
         friendships::change, friendships::get, friendships::log,
+        login::redirect_uris, login::set_redirect_uris, login::set_password,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),

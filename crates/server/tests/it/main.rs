@@ -5,5 +5,6 @@ mod cli;
 mod control;
 mod credentials;
 mod friendships;
+mod login_setup;
 mod ops;
 mod relationship;

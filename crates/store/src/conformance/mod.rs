@@ -27,6 +27,7 @@ mod channels;
 mod concurrency;
 pub mod fixtures;
 mod friendships;
+mod login;
 mod settings;
 
 pub use accounts::*;
@@ -35,6 +36,7 @@ pub use apps::*;
 pub use channels::*;
 pub use concurrency::*;
 pub use friendships::*;
+pub use login::*;
 pub use settings::*;
 
 use crate::Store;
@@ -176,6 +178,9 @@ macro_rules! conformance_tests {
                 friendship_first_added_at_is_set_once,
                 friendship_change_unknown_refs_not_found,
                 friendship_log_is_keyset_paginated,
+                redirect_uris_are_replaced_in_order,
+                login_setters_on_unknown_refs_are_not_found,
+                credentials_are_found_by_email_or_phone,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,

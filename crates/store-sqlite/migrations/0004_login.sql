@@ -1,0 +1,18 @@
+-- Kakao Login: an app's registered redirect URIs and the accounts' password hashes.
+
+CREATE TABLE app_redirect_uris (
+    app_id   INTEGER NOT NULL REFERENCES apps (id),
+    position INTEGER NOT NULL,
+    uri      TEXT    NOT NULL,
+    PRIMARY KEY (app_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE account_passwords (
+    account_id    INTEGER PRIMARY KEY REFERENCES accounts (id),
+    password_hash TEXT    NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+
+-- Sign-in finds accounts by email or phone number.
+CREATE INDEX accounts_email ON accounts (email);
+CREATE INDEX accounts_phone_number ON accounts (phone_number);

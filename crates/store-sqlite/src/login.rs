@@ -1,0 +1,84 @@
+use crate::error::{backend, row_exists};
+use crate::rows::to_ms;
+use crate::SqliteStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use talkchannel_domain::{AccountId, AppId};
+use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
+
+#[async_trait]
+impl LoginStore for SqliteStore {
+    async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if !row_exists(&mut tx, "apps", app).await? {
+            return Err(StoreError::NotFound("app"));
+        }
+        sqlx::query("DELETE FROM app_redirect_uris WHERE app_id = ?")
+            .bind(app)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        for (position, uri) in (0_i64..).zip(uris) {
+            sqlx::query("INSERT INTO app_redirect_uris (app_id, position, uri) VALUES (?, ?, ?)")
+                .bind(app)
+                .bind(position)
+                .bind(uri)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn redirect_uris(&self, app: AppId) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar("SELECT uri FROM app_redirect_uris WHERE app_id = ? ORDER BY position")
+            .bind(app)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)
+    }
+
+    async fn set_password_hash(
+        &self,
+        account: AccountId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if !row_exists(&mut tx, "accounts", account).await? {
+            return Err(StoreError::NotFound("account"));
+        }
+        sqlx::query(
+            "INSERT INTO account_passwords (account_id, password_hash, updated_at) \
+             VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE \
+             SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(hash)
+        .bind(to_ms(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn credentials_for_login(&self, login: &str) -> StoreResult<Vec<LoginCredential>> {
+        let rows: Vec<(AccountId, String)> = sqlx::query_as(
+            "SELECT p.account_id, p.password_hash FROM account_passwords p \
+             JOIN accounts a ON a.id = p.account_id \
+             WHERE a.email = ? OR a.phone_number = ? ORDER BY p.account_id",
+        )
+        .bind(login)
+        .bind(login)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|(account_id, password_hash)| LoginCredential {
+                account_id,
+                password_hash,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,121 @@
+use super::fixtures::{assert_not_found, full_account_input, new_account, new_app, t, t0};
+use crate::{LoginCredential, Store};
+
+fn uris(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `set_redirect_uris` replaces the whole list, keeps its order and touches no other app;
+/// an empty list clears it.
+pub async fn redirect_uris_are_replaced_in_order(store: &dyn Store) {
+    let app = new_app(store).await;
+    let other = new_app(store).await;
+    assert_eq!(store.redirect_uris(app.id).await.expect("read"), uris(&[]));
+
+    let first = uris(&["https://shop.example/cb", "http://127.0.0.1:8080/oauth"]);
+    store.set_redirect_uris(app.id, &first).await.expect("set");
+    store
+        .set_redirect_uris(other.id, &uris(&["https://other.example/cb"]))
+        .await
+        .expect("set other");
+    assert_eq!(store.redirect_uris(app.id).await.expect("read"), first);
+
+    let second = uris(&["https://z.example/로그인", "https://a.example/cb"]);
+    store
+        .set_redirect_uris(app.id, &second)
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.redirect_uris(app.id).await.expect("read"),
+        second,
+        "replacement keeps the given order, not alphabetical"
+    );
+    assert_eq!(
+        store.redirect_uris(other.id).await.expect("read other"),
+        uris(&["https://other.example/cb"]),
+        "another app's list is untouched"
+    );
+
+    store.set_redirect_uris(app.id, &[]).await.expect("clear");
+    assert_eq!(store.redirect_uris(app.id).await.expect("read"), uris(&[]));
+}
+
+/// Unknown apps and accounts are `NotFound` and nothing is written.
+pub async fn login_setters_on_unknown_refs_are_not_found(store: &dyn Store) {
+    assert_not_found(
+        store
+            .set_redirect_uris(999_999, &uris(&["https://x.example/cb"]))
+            .await,
+        "app",
+        "set_redirect_uris(unknown app)",
+    );
+    assert_eq!(store.redirect_uris(999_999).await.expect("read"), uris(&[]));
+    assert_not_found(
+        store.set_password_hash(999_999, "$argon2id$x", t0()).await,
+        "account",
+        "set_password_hash(unknown account)",
+    );
+}
+
+/// A password hash is found by the account's email or phone number, exactly; setting it
+/// again replaces it; accounts without a password are never returned.
+pub async fn credentials_are_found_by_email_or_phone(store: &dyn Store) {
+    let input = full_account_input();
+    let account = store.insert_account(&input, t0()).await.expect("insert");
+    let email = input.email.clone().expect("email");
+    let phone = input.phone_number.clone().expect("phone").to_string();
+    assert_eq!(
+        store.credentials_for_login(&email).await.expect("lookup"),
+        vec![],
+        "no password set yet"
+    );
+
+    store
+        .set_password_hash(account.id, "$argon2id$first", t0())
+        .await
+        .expect("set");
+    store
+        .set_password_hash(account.id, "$argon2id$second", t(1))
+        .await
+        .expect("replace");
+    let expected = vec![LoginCredential {
+        account_id: account.id,
+        password_hash: "$argon2id$second".to_owned(),
+    }];
+    assert_eq!(
+        store.credentials_for_login(&email).await.expect("by email"),
+        expected
+    );
+    assert_eq!(
+        store.credentials_for_login(&phone).await.expect("by phone"),
+        expected
+    );
+    assert_eq!(
+        store
+            .credentials_for_login(&email.to_uppercase())
+            .await
+            .expect("other case"),
+        vec![],
+        "the lookup is exact; the service normalises first"
+    );
+
+    // A second account sharing the email: both are candidates, by account id.
+    let mut twin = full_account_input();
+    twin.email = Some(email.clone());
+    let twin = store
+        .insert_account(&twin, t0())
+        .await
+        .expect("insert twin");
+    store
+        .set_password_hash(twin.id, "$argon2id$twin", t0())
+        .await
+        .expect("set twin");
+    let bare = new_account(store).await;
+    store
+        .set_password_hash(bare.id, "$argon2id$bare", t0())
+        .await
+        .expect("set bare");
+    let found = store.credentials_for_login(&email).await.expect("shared");
+    let ids: Vec<_> = found.iter().map(|c| c.account_id).collect();
+    assert_eq!(ids, vec![account.id, twin.id]);
+}

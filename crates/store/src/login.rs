@@ -1,0 +1,35 @@
+//! What Kakao Login needs stored: the redirect URIs an app registered and the passwords
+//! accounts sign in with.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use talkchannel_domain::{AccountId, AppId};
+
+/// An account that can sign in, found by one of its login names (email or phone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginCredential {
+    pub account_id: AccountId,
+    /// A PHC string (`$argon2id$...`); the store never sees a password.
+    pub password_hash: String,
+}
+
+#[async_trait]
+pub trait LoginStore: Send + Sync {
+    /// Replaces the app's redirect URIs with `uris` (kept in this order) in one
+    /// transaction; `NotFound("app")` for an unknown app.
+    async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()>;
+    /// The app's redirect URIs in the order they were set (empty for an unknown app).
+    async fn redirect_uris(&self, app: AppId) -> StoreResult<Vec<String>>;
+    /// Sets or replaces the account's password hash; `NotFound("account")` if unknown.
+    async fn set_password_hash(
+        &self,
+        account: AccountId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Accounts with a password whose email or phone number equals `login` exactly,
+    /// by account id. Email and phone are not unique, so the caller checks the password
+    /// against each.
+    async fn credentials_for_login(&self, login: &str) -> StoreResult<Vec<LoginCredential>>;
+}
