@@ -14,6 +14,7 @@ mod login;
 mod operator;
 mod relationships;
 pub mod secrets;
+mod user_info;
 
 pub use accounts::AccountRequest;
 pub use app_users::{IssuedTokens, LinkRequest};
@@ -22,6 +23,7 @@ pub use error::{ServiceError, ServiceResult};
 pub use login::MAX_REDIRECT_URIS;
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use user_info::TokenInfo;
 
 use std::sync::Arc;
 use talkchannel_domain::Clock;

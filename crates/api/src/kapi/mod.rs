@@ -4,6 +4,7 @@ mod auth;
 mod channels;
 mod error;
 mod query;
+mod user;
 
 pub use error::KapiError;
 
@@ -15,6 +16,8 @@ pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/v2/api/talk/channels", get(channels::v2))
         .route("/v1/api/talk/channels", get(channels::v1))
+        .route("/v1/user/access_token_info", get(user::access_token_info))
+        .route("/v2/user/me", get(user::me))
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

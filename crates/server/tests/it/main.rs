@@ -8,3 +8,4 @@ mod friendships;
 mod login_setup;
 mod ops;
 mod relationship;
+mod user_info;
