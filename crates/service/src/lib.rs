@@ -11,6 +11,7 @@ mod channels;
 mod error;
 mod friendships;
 mod login;
+mod logout;
 mod operator;
 mod relationships;
 pub mod secrets;

@@ -3,10 +3,8 @@
 use crate::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{Account, AccountId, AppId, NewAccount, Page, PageRequest};
-use talkchannel_store::{
-    AccountStore, LoginCredential, LoginStore, SettingsStore, Store, StoreResult,
-};
+use talkchannel_domain::{Account, AccountId, NewAccount, Page, PageRequest};
+use talkchannel_store::{AccountStore, SettingsStore, Store, StoreResult};
 
 #[async_trait]
 impl<S: Store> AccountStore for CachedStore<S> {
@@ -35,32 +33,6 @@ impl<S: Store> SettingsStore for CachedStore<S> {
 
     async fn put_setting_if_absent(&self, name: &str, value: &str) -> StoreResult<bool> {
         self.inner.put_setting_if_absent(name, value).await
-    }
-}
-
-/// Redirect URIs and password hashes are read once per sign-in, never on the hot path,
-/// and no cached entry depends on them.
-#[async_trait]
-impl<S: Store> LoginStore for CachedStore<S> {
-    async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()> {
-        self.inner.set_redirect_uris(app, uris).await
-    }
-
-    async fn redirect_uris(&self, app: AppId) -> StoreResult<Vec<String>> {
-        self.inner.redirect_uris(app).await
-    }
-
-    async fn set_password_hash(
-        &self,
-        account: AccountId,
-        hash: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.inner.set_password_hash(account, hash, at).await
-    }
-
-    async fn credentials_for_login(&self, login: &str) -> StoreResult<Vec<LoginCredential>> {
-        self.inner.credentials_for_login(login).await
     }
 }
 

@@ -3,7 +3,7 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
-use talkchannel_domain::{AccountId, AppId};
+use talkchannel_domain::{AccountId, AppId, UserId};
 use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
 
 /// Locks the row `id` of `table`, so concurrent replacements of what hangs off it queue;
@@ -97,5 +97,45 @@ impl LoginStore for PgStore {
                 password_hash,
             })
             .collect())
+    }
+
+    async fn revoke_tokens(&self, app: AppId, user: UserId) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "DELETE FROM tokens WHERE app_id = $1 AND user_id = $2 RETURNING access_hash",
+        )
+        .bind(app)
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    async fn unlink_app_user(&self, app: AppId, user: UserId) -> StoreResult<Option<Vec<String>>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Locking the link first makes a concurrent token issue wait, then fail on its
+        // foreign key, instead of slipping a token in between the two deletes.
+        sqlx::query("SELECT 1 FROM app_users WHERE app_id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(app)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM tokens WHERE app_id = $1 AND user_id = $2 RETURNING access_hash",
+        )
+        .bind(app)
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let unlinked = sqlx::query("DELETE FROM app_users WHERE app_id = $1 AND user_id = $2")
+            .bind(app)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        tx.commit().await.map_err(db)?;
+        Ok((unlinked > 0).then_some(hashes))
     }
 }

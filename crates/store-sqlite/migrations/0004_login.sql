@@ -16,3 +16,6 @@ CREATE TABLE account_passwords (
 -- Sign-in finds accounts by email or phone number.
 CREATE INDEX accounts_email ON accounts (email);
 CREATE INDEX accounts_phone_number ON accounts (phone_number);
+
+-- Logout and unlink delete an app user's tokens.
+CREATE INDEX tokens_app_user ON tokens (app_id, user_id);

@@ -3,7 +3,7 @@ use crate::rows::to_ms;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId};
+use talkchannel_domain::{AccountId, AppId, UserId};
 use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -80,5 +80,37 @@ impl LoginStore for SqliteStore {
                 password_hash,
             })
             .collect())
+    }
+
+    async fn revoke_tokens(&self, app: AppId, user: UserId) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "DELETE FROM tokens WHERE app_id = ? AND user_id = ? RETURNING access_hash",
+        )
+        .bind(app)
+        .bind(user)
+        .fetch_all(&self.writer)
+        .await
+        .map_err(backend)
+    }
+
+    async fn unlink_app_user(&self, app: AppId, user: UserId) -> StoreResult<Option<Vec<String>>> {
+        let mut tx = self.write_tx().await?;
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM tokens WHERE app_id = ? AND user_id = ? RETURNING access_hash",
+        )
+        .bind(app)
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let unlinked = sqlx::query("DELETE FROM app_users WHERE app_id = ? AND user_id = ?")
+            .bind(app)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        tx.commit().await.map_err(backend)?;
+        Ok((unlinked > 0).then_some(hashes))
     }
 }

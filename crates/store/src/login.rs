@@ -4,7 +4,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId};
+use talkchannel_domain::{AccountId, AppId, UserId};
 
 /// An account that can sign in, found by one of its login names (email or phone).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,4 +32,12 @@ pub trait LoginStore: Send + Sync {
     /// by account id. Email and phone are not unique, so the caller checks the password
     /// against each.
     async fn credentials_for_login(&self, login: &str) -> StoreResult<Vec<LoginCredential>>;
+
+    /// Deletes every token of the app user (logout); returns their access-token hashes,
+    /// so read caches can forget them.
+    async fn revoke_tokens(&self, app: AppId, user: UserId) -> StoreResult<Vec<String>>;
+    /// Deletes the app user and its tokens in one transaction (unlink); returns the
+    /// tokens' access hashes, or `None` when the user was not linked. Friendships are the
+    /// account's and stay.
+    async fn unlink_app_user(&self, app: AppId, user: UserId) -> StoreResult<Option<Vec<String>>>;
 }

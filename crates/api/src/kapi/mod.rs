@@ -9,7 +9,7 @@ mod user;
 pub use error::KapiError;
 
 use crate::ApiState;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub fn router() -> Router<ApiState> {
@@ -18,6 +18,8 @@ pub fn router() -> Router<ApiState> {
         .route("/v1/api/talk/channels", get(channels::v1))
         .route("/v1/user/access_token_info", get(user::access_token_info))
         .route("/v2/user/me", get(user::me))
+        .route("/v1/user/logout", post(user::logout))
+        .route("/v1/user/unlink", post(user::unlink))
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

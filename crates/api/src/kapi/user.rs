@@ -1,4 +1,5 @@
-//! Kakao Login's user calls: `GET /v1/user/access_token_info` and `GET /v2/user/me`.
+//! Kakao Login's user calls: `GET /v1/user/access_token_info`, `GET /v2/user/me`,
+//! `POST /v1/user/logout` and `POST /v1/user/unlink`.
 //! Each item of `kakao_account` follows Kakao's pattern: `has_X` says the account has it,
 //! `X_needs_agreement` says the user has not consented to its scope, and the value itself
 //! is present only with consent.
@@ -6,13 +7,14 @@
 use super::channels::target_user;
 use super::{auth, json_body, query::Query, KapiError};
 use crate::ApiState;
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Datelike;
 use serde_json::{json, Map, Value};
 use talkchannel_domain::{Account, AppUser, KakaoTime, PhoneNumber};
-use talkchannel_service::Credential;
+use talkchannel_service::{Caller, Credential};
 
 pub async fn access_token_info(
     State(state): State<ApiState>,
@@ -45,6 +47,46 @@ pub async fn me(
     };
     let (user, account) = state.services.app_user_profile(caller, target).await?;
     Ok(json_body(&user_me(&user, &account)))
+}
+
+pub async fn logout(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, KapiError> {
+    let (caller, target) = form_caller(&state, &headers, &body).await?;
+    let user_id = state.services.logout(caller, target).await?;
+    Ok(json_body(&json!({ "id": user_id })))
+}
+
+pub async fn unlink(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, KapiError> {
+    let (caller, target) = form_caller(&state, &headers, &body).await?;
+    let user_id = state.services.unlink(caller, target).await?;
+    Ok(json_body(&json!({ "id": user_id })))
+}
+
+/// The caller of a POST call, and with an admin key the user named by the form body's
+/// `target_id_type=user_id&target_id=...`.
+async fn form_caller(
+    state: &ApiState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Caller, Option<talkchannel_domain::UserId>), KapiError> {
+    let credential = auth::credential(headers)?;
+    let caller = state.services.authenticate(credential).await?;
+    let target = match credential {
+        Credential::AdminKey(_) => {
+            let form = std::str::from_utf8(body)
+                .map_err(|_| KapiError::invalid("the form body is not UTF-8"))?;
+            Some(target_user(&Query::parse(Some(form))?)?)
+        }
+        Credential::UserToken(_) => None,
+    };
+    Ok((caller, target))
 }
 
 fn user_me(user: &AppUser, account: &Account) -> Value {

@@ -6,6 +6,7 @@ mod control;
 mod credentials;
 mod friendships;
 mod login_setup;
+mod logout;
 mod ops;
 mod relationship;
 mod user_info;

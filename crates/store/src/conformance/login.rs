@@ -1,4 +1,5 @@
-use super::fixtures::{assert_not_found, full_account_input, new_account, new_app, t, t0};
+use super::app_users::token;
+use super::fixtures::{assert_not_found, full_account_input, link, new_account, new_app, t, t0};
 use crate::{LoginCredential, Store};
 
 fn uris(items: &[&str]) -> Vec<String> {
@@ -118,4 +119,87 @@ pub async fn credentials_are_found_by_email_or_phone(store: &dyn Store) {
     let found = store.credentials_for_login(&email).await.expect("shared");
     let ids: Vec<_> = found.iter().map(|c| c.account_id).collect();
     assert_eq!(ids, vec![account.id, twin.id]);
+}
+
+/// Logout deletes every token of that app user, reports their access hashes, and leaves
+/// the link and other users' tokens alone.
+pub async fn revoke_tokens_deletes_only_that_users_tokens(store: &dyn Store) {
+    let app = new_app(store).await;
+    let (alice, bob) = (new_account(store).await, new_account(store).await);
+    link(store, app.id, alice.id, 11).await;
+    link(store, app.id, bob.id, 22).await;
+    let (a1, a2, b1) = (token(app.id, 11), token(app.id, 11), token(app.id, 22));
+    for t in [&a1, &a2, &b1] {
+        store.insert_token(t).await.expect("insert_token");
+    }
+    let mut revoked = store.revoke_tokens(app.id, 11).await.expect("revoke");
+    revoked.sort();
+    let mut expected = vec![a1.access_hash.clone(), a2.access_hash.clone()];
+    expected.sort();
+    assert_eq!(revoked, expected);
+    for t in [&a1, &a2] {
+        assert_eq!(
+            store
+                .token_by_access_hash(&t.access_hash)
+                .await
+                .expect("read"),
+            None
+        );
+    }
+    assert!(store
+        .token_by_access_hash(&b1.access_hash)
+        .await
+        .expect("read")
+        .is_some());
+    assert!(
+        store.app_user(app.id, 11).await.expect("read").is_some(),
+        "still linked"
+    );
+    assert_eq!(
+        store.revoke_tokens(app.id, 11).await.expect("again"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.revoke_tokens(999_999, 1).await.expect("unknown"),
+        Vec::<String>::new()
+    );
+}
+
+/// Unlink deletes the link and its tokens together; the account may be linked again;
+/// unlinking what is not linked is `None` and changes nothing.
+pub async fn unlink_removes_link_and_tokens(store: &dyn Store) {
+    let app = new_app(store).await;
+    let account = new_account(store).await;
+    link(store, app.id, account.id, 33).await;
+    let issued = token(app.id, 33);
+    store.insert_token(&issued).await.expect("insert_token");
+
+    let unlinked = store.unlink_app_user(app.id, 33).await.expect("unlink");
+    assert_eq!(unlinked, Some(vec![issued.access_hash.clone()]));
+    assert_eq!(store.app_user(app.id, 33).await.expect("read"), None);
+    assert_eq!(
+        store
+            .app_user_by_account(app.id, account.id)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .token_by_access_hash(&issued.access_hash)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store.unlink_app_user(app.id, 33).await.expect("again"),
+        None
+    );
+
+    link(store, app.id, account.id, 34).await;
+    assert!(store
+        .app_user(app.id, 34)
+        .await
+        .expect("relinked")
+        .is_some());
 }

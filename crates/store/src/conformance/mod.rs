@@ -181,6 +181,8 @@ macro_rules! conformance_tests {
                 redirect_uris_are_replaced_in_order,
                 login_setters_on_unknown_refs_are_not_found,
                 credentials_are_found_by_email_or_phone,
+                revoke_tokens_deletes_only_that_users_tokens,
+                unlink_removes_link_and_tokens,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
