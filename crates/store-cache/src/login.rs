@@ -1,11 +1,11 @@
 //! Kakao Login: redirect URIs and password hashes are read once per sign-in and nothing
-//! cached depends on them; logout and unlink delete tokens and links, so they invalidate
-//! the cached tokens (by access hash) and app users after the write commits.
+//! cached depends on them; logout, unlink and refresh delete tokens (and unlink links), so
+//! they invalidate the cached tokens (by access hash) and app users after the write commits.
 
 use crate::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId, UserId};
+use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
 use talkchannel_store::{LoginCredential, LoginStore, Store, StoreResult};
 
 impl<S: Store> CachedStore<S> {
@@ -53,5 +53,15 @@ impl<S: Store> LoginStore for CachedStore<S> {
         // Even when nothing was linked: a racing load may have been guarded by this epoch.
         self.app_users.invalidate(&(app, user));
         Ok(unlinked)
+    }
+
+    async fn token_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        self.inner.token_by_refresh_hash(hash).await
+    }
+
+    async fn replace_token(&self, old_access_hash: &str, new: &TokenRecord) -> StoreResult<bool> {
+        let replaced = self.inner.replace_token(old_access_hash, new).await?;
+        self.tokens.invalidate(old_access_hash);
+        Ok(replaced)
     }
 }

@@ -3,7 +3,19 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
-use talkchannel_domain::{AccountId, AppId, UserId};
+use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
+
+/// A tokens row: access hash, app, user, access expiry, refresh hash, refresh expiry,
+/// issue time.
+type TokenColumns = (
+    String,
+    AppId,
+    UserId,
+    DateTime<Utc>,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
 use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
 
 /// Locks the row `id` of `table`, so concurrent replacements of what hangs off it queue;
@@ -137,5 +149,66 @@ impl LoginStore for PgStore {
             .rows_affected();
         tx.commit().await.map_err(db)?;
         Ok((unlinked > 0).then_some(hashes))
+    }
+
+    async fn token_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let row: Option<TokenColumns> = sqlx::query_as(
+            "SELECT access_hash, app_id, user_id, access_expires_at, refresh_hash, \
+                    refresh_expires_at, issued_at FROM tokens WHERE refresh_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(row.map(
+            |(
+                access_hash,
+                app_id,
+                user_id,
+                access_expires_at,
+                refresh_hash,
+                refresh_expires_at,
+                issued_at,
+            )| {
+                TokenRecord {
+                    app_id,
+                    user_id,
+                    access_hash,
+                    access_expires_at,
+                    refresh_hash,
+                    refresh_expires_at,
+                    issued_at,
+                }
+            },
+        ))
+    }
+
+    async fn replace_token(&self, old_access_hash: &str, new: &TokenRecord) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let deleted = sqlx::query("DELETE FROM tokens WHERE access_hash = $1")
+            .bind(old_access_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO tokens (access_hash, app_id, user_id, access_expires_at, refresh_hash, \
+             refresh_expires_at, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&new.access_hash)
+        .bind(new.app_id)
+        .bind(new.user_id)
+        .bind(new.access_expires_at)
+        .bind(&new.refresh_hash)
+        .bind(new.refresh_expires_at)
+        .bind(new.issued_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 }

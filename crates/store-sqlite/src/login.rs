@@ -1,10 +1,14 @@
 use crate::error::{backend, row_exists};
-use crate::rows::to_ms;
+use crate::rows::{from_ms, to_ms};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId, UserId};
+use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
 use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
+
+/// A tokens row: access hash, app, user, access expiry, refresh hash, refresh expiry,
+/// issue time.
+type TokenColumns = (String, AppId, UserId, i64, String, i64, i64);
 
 #[async_trait]
 impl LoginStore for SqliteStore {
@@ -112,5 +116,60 @@ impl LoginStore for SqliteStore {
             .rows_affected();
         tx.commit().await.map_err(backend)?;
         Ok((unlinked > 0).then_some(hashes))
+    }
+
+    async fn token_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let row: Option<TokenColumns> = sqlx::query_as(
+            "SELECT access_hash, app_id, user_id, access_expires_at, refresh_hash, \
+                    refresh_expires_at, issued_at FROM tokens WHERE refresh_hash = ?",
+        )
+        .bind(hash)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(backend)?;
+        row.map(
+            |(access_hash, app_id, user_id, access_exp, refresh_hash, refresh_exp, issued)| {
+                Ok(TokenRecord {
+                    app_id,
+                    user_id,
+                    access_hash,
+                    access_expires_at: from_ms(access_exp)?,
+                    refresh_hash,
+                    refresh_expires_at: from_ms(refresh_exp)?,
+                    issued_at: from_ms(issued)?,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    async fn replace_token(&self, old_access_hash: &str, new: &TokenRecord) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let deleted = sqlx::query("DELETE FROM tokens WHERE access_hash = ?")
+            .bind(old_access_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO tokens (access_hash, app_id, user_id, access_expires_at, \
+                                 refresh_hash, refresh_expires_at, issued_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.access_hash)
+        .bind(new.app_id)
+        .bind(new.user_id)
+        .bind(to_ms(new.access_expires_at))
+        .bind(&new.refresh_hash)
+        .bind(to_ms(new.refresh_expires_at))
+        .bind(to_ms(new.issued_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
     }
 }

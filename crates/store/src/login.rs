@@ -4,7 +4,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId, UserId};
+use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
 
 /// An account that can sign in, found by one of its login names (email or phone).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,4 +40,9 @@ pub trait LoginStore: Send + Sync {
     /// tokens' access hashes, or `None` when the user was not linked. Friendships are the
     /// account's and stay.
     async fn unlink_app_user(&self, app: AppId, user: UserId) -> StoreResult<Option<Vec<String>>>;
+    /// The token with this refresh-token hash.
+    async fn token_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Replaces the token `old_access_hash` with `new` in one transaction (refresh);
+    /// false, writing nothing, when the old token is already gone.
+    async fn replace_token(&self, old_access_hash: &str, new: &TokenRecord) -> StoreResult<bool>;
 }

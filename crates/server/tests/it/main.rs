@@ -5,6 +5,7 @@ mod cli;
 mod control;
 mod credentials;
 mod friendships;
+mod kauth_token;
 mod login_setup;
 mod logout;
 mod ops;

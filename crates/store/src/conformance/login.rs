@@ -203,3 +203,64 @@ pub async fn unlink_removes_link_and_tokens(store: &dyn Store) {
         .expect("relinked")
         .is_some());
 }
+
+/// A token is found by its refresh hash; replacing it swaps old for new atomically, and
+/// replacing a token that is already gone writes nothing.
+pub async fn refresh_replaces_the_token_once(store: &dyn Store) {
+    let app = new_app(store).await;
+    let account = new_account(store).await;
+    link(store, app.id, account.id, 44).await;
+    let old = token(app.id, 44);
+    store.insert_token(&old).await.expect("insert_token");
+    assert_eq!(
+        store
+            .token_by_refresh_hash(&old.refresh_hash)
+            .await
+            .expect("read"),
+        Some(old.clone())
+    );
+    assert_eq!(
+        store.token_by_refresh_hash("missing").await.expect("read"),
+        None
+    );
+
+    let new = token(app.id, 44);
+    assert!(store
+        .replace_token(&old.access_hash, &new)
+        .await
+        .expect("replace"));
+    assert_eq!(
+        store
+            .token_by_access_hash(&old.access_hash)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .token_by_refresh_hash(&old.refresh_hash)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .token_by_refresh_hash(&new.refresh_hash)
+            .await
+            .expect("read"),
+        Some(new.clone())
+    );
+
+    let late = token(app.id, 44);
+    assert!(!store
+        .replace_token(&old.access_hash, &late)
+        .await
+        .expect("replace again"));
+    assert_eq!(
+        store
+            .token_by_refresh_hash(&late.refresh_hash)
+            .await
+            .expect("read"),
+        None
+    );
+}

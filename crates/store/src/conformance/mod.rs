@@ -183,6 +183,7 @@ macro_rules! conformance_tests {
                 credentials_are_found_by_email_or_phone,
                 revoke_tokens_deletes_only_that_users_tokens,
                 unlink_removes_link_and_tokens,
+                refresh_replaces_the_token_once,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
