@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod kapi;
+pub mod kauth;
 mod ops;
 mod surface;
 
@@ -23,6 +24,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .merge(ops::router())
         .merge(kapi::router())
+        .merge(kauth::router())
         .nest("/admin/api/v1", control::router(state.clone()))
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)

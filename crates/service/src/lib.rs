@@ -12,9 +12,13 @@ mod customer_files;
 mod error;
 mod file_import;
 mod friendships;
+mod login;
+mod logout;
+mod oauth;
 mod operator;
 mod relationships;
 pub mod secrets;
+mod user_info;
 mod webhooks;
 
 pub use accounts::AccountRequest;
@@ -23,8 +27,11 @@ pub use channels::ChannelRequest;
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use file_import::MAX_REPORTED_ERRORS;
+pub use login::MAX_REDIRECT_URIS;
+pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use user_info::TokenInfo;
 pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
 };

@@ -96,22 +96,7 @@ impl Services {
         target: Option<UserId>,
         filter: &ChannelFilter,
     ) -> ServiceResult<RelationshipReport> {
-        let user = match (caller, target) {
-            (Caller::User(user), _) => user,
-            (Caller::App(app), Some(user_id)) => self
-                .store
-                .app_user(app, user_id)
-                .await?
-                .ok_or(ServiceError::NotLinked)?,
-            (Caller::App(_), None) => {
-                return Err(ServiceError::Invalid(
-                    talkchannel_domain::ValidationError::new(
-                        "target_id",
-                        "is required with an admin key",
-                    ),
-                ))
-            }
-        };
+        let user = self.resolve_app_user(caller, target).await?;
         if !user.has_scope(PLUSFRIENDS) {
             return Err(ServiceError::ScopeRequired(vec![PLUSFRIENDS.to_owned()]));
         }

@@ -1,5 +1,6 @@
-//! Keys, tokens and app users: written once, never changed, so found values are cached
-//! for as long as they stay in the cache; misses are not cached (a key may be added).
+//! Keys, tokens and app users: found values are cached, misses are not (a key may be
+//! added). Keys never change; tokens and app users are deleted by logout and unlink
+//! (see `login.rs`), so their loads go through the epoch guard.
 
 use crate::CachedStore;
 use async_trait::async_trait;
@@ -48,9 +49,10 @@ impl<S: Store> AppStore for CachedStore<S> {
         if let Some(user) = self.app_users.get(&(app, user_id)) {
             return Ok(Some(user));
         }
+        let epoch = self.app_users.epoch();
         let found = self.inner.app_user(app, user_id).await?;
         if let Some(user) = &found {
-            self.app_users.insert((app, user_id), user.clone());
+            self.app_users.store((app, user_id), user.clone(), epoch);
         }
         Ok(found)
     }
@@ -74,9 +76,11 @@ impl<S: Store> AppStore for CachedStore<S> {
         if let Some(found) = self.tokens.get(hash) {
             return Ok(Some((*found).clone()));
         }
+        let epoch = self.tokens.epoch();
         let found = self.inner.token_by_access_hash(hash).await?;
         if let Some(pair) = &found {
-            self.tokens.insert(hash.to_owned(), Arc::new(pair.clone()));
+            self.tokens
+                .store(hash.to_owned(), Arc::new(pair.clone()), epoch);
         }
         Ok(found)
     }

@@ -1,4 +1,5 @@
 use moka::sync::Cache;
+use moka::Equivalent;
 use std::hash::Hash;
 use std::sync::Mutex;
 
@@ -26,7 +27,7 @@ where
         }
     }
 
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q: Equivalent<K> + Hash + ?Sized>(&self, key: &Q) -> Option<V> {
         self.cache.get(key)
     }
 
@@ -44,7 +45,7 @@ where
     }
 
     /// Call after a write has committed.
-    pub fn invalidate(&self, key: &K) {
+    pub fn invalidate<Q: Equivalent<K> + Hash + ?Sized>(&self, key: &Q) {
         let mut current = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
         *current += 1;
         self.cache.invalidate(key);

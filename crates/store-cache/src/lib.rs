@@ -14,6 +14,7 @@ mod channels;
 mod customer_files;
 mod friendships;
 mod guard;
+mod login;
 mod passthrough;
 mod webhooks;
 
@@ -46,9 +47,10 @@ pub struct CachedStore<S> {
     inner: S,
     /// Positive lookups only: keys are never deleted, so a found key stays valid.
     keys: Cache<String, KeyOwner>,
-    /// Token hash -> token and its user; tokens are never changed once issued.
-    tokens: Cache<String, Arc<(TokenRecord, AppUser)>>,
-    app_users: Cache<(AppId, UserId), AppUser>,
+    /// Token hash -> token and its user; logout and unlink delete tokens.
+    tokens: Guarded<String, Arc<(TokenRecord, AppUser)>>,
+    /// Unlink deletes app users.
+    app_users: Guarded<(AppId, UserId), AppUser>,
     connected: Guarded<AppId, Arc<Vec<Channel>>>,
     friendships: Guarded<AccountId, Arc<Vec<Friendship>>>,
 }
@@ -58,8 +60,8 @@ impl<S: Store> CachedStore<S> {
         Self {
             inner,
             keys: Cache::new(limits.credentials),
-            tokens: Cache::new(limits.credentials),
-            app_users: Cache::new(limits.credentials),
+            tokens: Guarded::new(limits.credentials),
+            app_users: Guarded::new(limits.credentials),
             connected: Guarded::new(limits.apps),
             friendships: Guarded::new(limits.accounts),
         }

@@ -95,3 +95,57 @@ async fn writes_through_the_cache_are_seen_at_once() {
         assert_eq!(rows[0].relation, expected, "after {action:?}");
     }
 }
+
+/// A token or link read (and so cached) before logout or unlink is gone right after.
+#[tokio::test]
+async fn logout_and_unlink_are_seen_at_once() {
+    use talkchannel_store::conformance::fixtures::{link, new_account, new_app};
+    use talkchannel_store::conformance::token;
+    use talkchannel_store::LoginStore;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::connect(&format!("sqlite://{}/c.db", dir.path().display()))
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    let store = CachedStore::new(sqlite, CacheLimits::default());
+    let app = new_app(&store).await;
+    let account = new_account(&store).await;
+    link(&store, app.id, account.id, 7).await;
+    let issued = token(app.id, 7);
+    talkchannel_store::AppStore::insert_token(&store, &issued)
+        .await
+        .unwrap();
+    let read = |hash: String| {
+        let store = &store;
+        async move {
+            talkchannel_store::AppStore::token_by_access_hash(store, &hash)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        read(issued.access_hash.clone()).await.is_some(),
+        "cached now"
+    );
+    store.revoke_tokens(app.id, 7).await.unwrap();
+    assert!(
+        read(issued.access_hash.clone()).await.is_none(),
+        "logout invalidates"
+    );
+
+    let second = token(app.id, 7);
+    talkchannel_store::AppStore::insert_token(&store, &second)
+        .await
+        .unwrap();
+    assert!(read(second.access_hash.clone()).await.is_some());
+    let user = talkchannel_store::AppStore::app_user(&store, app.id, 7).await;
+    assert!(user.unwrap().is_some(), "cached now");
+    store.unlink_app_user(app.id, 7).await.unwrap();
+    let user = talkchannel_store::AppStore::app_user(&store, app.id, 7).await;
+    assert!(user.unwrap().is_none(), "unlink invalidates the user");
+    assert!(
+        read(second.access_hash.clone()).await.is_none(),
+        "and its tokens"
+    );
+}

@@ -12,6 +12,7 @@ mod customer_files;
 mod error;
 mod file_rows;
 mod friendships;
+mod login;
 mod rows;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]

@@ -12,6 +12,7 @@ mod customer_files;
 mod error;
 mod file_rows;
 mod friendships;
+mod login;
 mod pool;
 mod rows;
 mod settings;

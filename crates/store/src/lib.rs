@@ -5,6 +5,7 @@
 
 mod customer_files;
 mod error;
+mod login;
 mod records;
 mod traits;
 mod webhooks;
@@ -16,6 +17,7 @@ pub use customer_files::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
 };
 pub use error::{StoreError, StoreResult};
+pub use login::{LoginCredential, LoginStore};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{

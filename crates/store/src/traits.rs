@@ -1,6 +1,6 @@
 use crate::{
-    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, StoreResult,
-    WebhookStore,
+    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore, NewAppUser,
+    StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -112,6 +112,7 @@ pub trait Store:
     + SettingsStore
     + WebhookStore
     + CustomerFileStore
+    + LoginStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

@@ -9,6 +9,7 @@ mod customer_files;
 mod error;
 mod extract;
 mod friendships;
+mod login;
 mod openapi;
 mod webhook_events;
 mod webhooks;
@@ -49,6 +50,11 @@ pub fn router(state: ApiState) -> Router<ApiState> {
     let guarded = Router::new()
         .route("/accounts", post(accounts::create).get(accounts::list))
         .route("/accounts/{account_id}", get(accounts::get))
+        .route("/accounts/{account_id}/password", put(login::set_password))
+        .route(
+            "/apps/{app_id}/redirect-uris",
+            get(login::redirect_uris).put(login::set_redirect_uris),
+        )
         .route("/apps", post(apps::create).get(apps::list))
         .route("/apps/{app_id}", get(apps::get))
         .route("/apps/{app_id}/admin-keys", post(apps::add_admin_key))

@@ -1,5 +1,6 @@
 use super::{
-    accounts, app_users, apps, channels, customer_files, friendships, webhook_events, webhooks,
+    accounts, app_users, apps, channels, customer_files, friendships, login, webhook_events,
+    webhooks,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -21,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         webhook_events::replay_dead,
         customer_files::list, customer_files::get, customer_files::delete,
         customer_files::rows, customer_files::import, customer_files::import_report,
+        login::redirect_uris, login::set_redirect_uris, login::set_password,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),

@@ -65,7 +65,7 @@ async fn check(
 }
 
 /// `target_id_type=user_id&target_id={app user id}`, required with an admin key.
-fn target_user(query: &Query) -> Result<UserId, KapiError> {
+pub(super) fn target_user(query: &Query) -> Result<UserId, KapiError> {
     match query.get("target_id_type") {
         Some("user_id") => {}
         Some(other) => {

@@ -6,6 +6,7 @@ mod channels;
 mod customer_files;
 mod error;
 mod query;
+mod user;
 
 pub use error::KapiError;
 
@@ -33,6 +34,10 @@ pub fn router() -> Router<ApiState> {
             "/v1/talkchannel/delete/target_users",
             post(customer_files::delete_users),
         )
+        .route("/v1/user/access_token_info", get(user::access_token_info))
+        .route("/v2/user/me", get(user::me))
+        .route("/v1/user/logout", post(user::logout))
+        .route("/v1/user/unlink", post(user::unlink))
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

@@ -14,7 +14,8 @@ fn as_app_user(new: &NewAppUser) -> AppUser {
     }
 }
 
-fn token(app: AppId, user_id: UserId) -> TokenRecord {
+/// A fresh token record for the app user (random hashes, fixed times).
+pub fn token(app: AppId, user_id: UserId) -> TokenRecord {
     TokenRecord {
         app_id: app,
         user_id,

@@ -28,6 +28,7 @@ mod concurrency;
 mod customer_files;
 pub mod fixtures;
 mod friendships;
+mod login;
 mod settings;
 mod webhooks;
 
@@ -38,6 +39,7 @@ pub use channels::*;
 pub use concurrency::*;
 pub use customer_files::*;
 pub use friendships::*;
+pub use login::*;
 pub use settings::*;
 pub use webhooks::*;
 
@@ -191,6 +193,12 @@ macro_rules! conformance_tests {
                 file_rows_page_and_file_deletes,
                 row_import_is_all_or_nothing,
                 file_import_reports_round_trip,
+                redirect_uris_are_replaced_in_order,
+                login_setters_on_unknown_refs_are_not_found,
+                credentials_are_found_by_email_or_phone,
+                revoke_tokens_deletes_only_that_users_tokens,
+                unlink_removes_link_and_tokens,
+                refresh_replaces_the_token_once,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,

@@ -1,0 +1,71 @@
+//! Kakao Login's set-up: an app's redirect URIs and the passwords accounts sign in with.
+
+use super::extract::{path_id, JsonBody};
+use super::{ControlError, ErrorBody};
+use crate::ApiState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectUris {
+    /// Absolute http(s) URIs without fragment, at most 10, in the order given; the
+    /// `redirect_uri` of `/oauth/authorize` must equal one of them exactly.
+    #[schema(example = json!(["https://shop.example/oauth/kakao"]))]
+    pub redirect_uris: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    /// 8 to 128 characters; stored as an argon2id hash only.
+    #[schema(example = "correct horse battery")]
+    pub password: String,
+}
+
+/// Read an app's registered redirect URIs.
+#[utoipa::path(get, path = "/admin/api/v1/apps/{app_id}/redirect-uris", tag = "login",
+    params(("app_id" = i64, Path)),
+    responses((status = 200, body = RedirectUris), (status = 404, body = ErrorBody)))]
+pub async fn redirect_uris(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<RedirectUris>, ControlError> {
+    let redirect_uris = state.services.redirect_uris(path_id(&id, "app")?).await?;
+    Ok(Json(RedirectUris { redirect_uris }))
+}
+
+/// Replace an app's redirect URIs (the Kakao console's "Redirect URI" list).
+#[utoipa::path(put, path = "/admin/api/v1/apps/{app_id}/redirect-uris", tag = "login",
+    params(("app_id" = i64, Path)), request_body = RedirectUris,
+    responses((status = 200, body = RedirectUris), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_redirect_uris(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<RedirectUris>,
+) -> Result<Json<RedirectUris>, ControlError> {
+    let redirect_uris = state
+        .services
+        .set_redirect_uris(path_id(&id, "app")?, &input.redirect_uris)
+        .await?;
+    Ok(Json(RedirectUris { redirect_uris }))
+}
+
+/// Set the password an account signs in with, by its email or phone number.
+#[utoipa::path(put, path = "/admin/api/v1/accounts/{account_id}/password", tag = "login",
+    params(("account_id" = i64, Path)), request_body = PasswordInput,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_password(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<PasswordInput>,
+) -> Result<StatusCode, ControlError> {
+    state
+        .services
+        .set_account_password(path_id(&id, "account")?, &input.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

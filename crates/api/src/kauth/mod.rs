@@ -1,0 +1,15 @@
+//! The Kakao Login authorisation server surface (kauth.kakao.com paths). Errors use
+//! kauth's shape: `{"error", "error_description", "error_code": "KOE..."}`.
+
+mod error;
+mod token;
+
+pub use error::KauthError;
+
+use crate::ApiState;
+use axum::routing::post;
+use axum::Router;
+
+pub fn router() -> Router<ApiState> {
+    Router::new().route("/oauth/token", post(token::token))
+}

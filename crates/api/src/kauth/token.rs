@@ -1,0 +1,58 @@
+//! `POST /oauth/token` (form body): the refresh_token grant. The authorization_code grant
+//! answers KOE320 until the authorize flow issues codes.
+
+use super::KauthError;
+use crate::ApiState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+use std::collections::HashMap;
+
+pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Response, KauthError> {
+    let form = parse_form(&body)?;
+    let required = |name: &str| {
+        form.get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| KauthError::invalid_request(format!("{name} is required")))
+    };
+    match required("grant_type")? {
+        "refresh_token" => {}
+        "authorization_code" => {
+            required("client_id")?;
+            required("code")?;
+            return Err(KauthError::authorization_code_not_found());
+        }
+        other => return Err(KauthError::unsupported_grant_type(other)),
+    }
+    let refreshed = state
+        .services
+        .refresh_access_token(required("client_id")?, required("refresh_token")?)
+        .await?;
+    let mut body = json!({
+        "token_type": "bearer",
+        "access_token": refreshed.access_token,
+        "expires_in": refreshed.expires_in,
+    });
+    if let Some((refresh_token, expires_in)) = refreshed.refresh_token {
+        body["refresh_token"] = refresh_token.into();
+        body["refresh_token_expires_in"] = expires_in.into();
+    }
+    Ok(crate::kapi::json_body(&body))
+}
+
+/// An `application/x-www-form-urlencoded` body; a repeated parameter is refused rather
+/// than guessed.
+fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, KauthError> {
+    let mut form = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(body) {
+        if form.insert(name.to_string(), value.into_owned()).is_some() {
+            return Err(KauthError::invalid_request(format!(
+                "parameter `{}` is given more than once",
+                name.chars().take(40).collect::<String>()
+            )));
+        }
+    }
+    Ok(form)
+}
