@@ -146,17 +146,48 @@ impl CountResponse {
     }
 }
 
+/// What the add-users and delete-users calls share: the caller's app and the file and
+/// user kind the body names, checked in Kakao's order.
+struct FileTarget {
+    app: AppId,
+    body: Map<String, Value>,
+    file: i64,
+    channel: String,
+    user_type: UserType,
+}
+
+async fn file_target(
+    state: &ApiState,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Result<FileTarget, KapiError> {
+    let app = admin_app(state, headers).await?;
+    let body = body::object(bytes)?;
+    let file = body::id(&body, "file_id")?;
+    let channel = body::string(&body, "channel_public_id")?;
+    let user_type = user_type(&body)?;
+    Ok(FileTarget {
+        app,
+        body,
+        file,
+        channel,
+        user_type,
+    })
+}
+
 /// `POST /v1/talkchannel/update/target_users`.
 pub async fn add_users(
     State(state): State<ApiState>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, KapiError> {
-    let app = admin_app(&state, &headers).await?;
-    let body = body::object(&bytes)?;
-    let file = body::id(&body, "file_id")?;
-    let channel = body::string(&body, "channel_public_id")?;
-    let user_type = user_type(&body)?;
+    let FileTarget {
+        app,
+        body,
+        file,
+        channel,
+        user_type,
+    } = file_target(&state, &headers, &bytes).await?;
     let users: Vec<SubmittedUser> = body::array(&body, "users", MAX_USERS_PER_CALL)?
         .iter()
         .map(submitted_user)
@@ -193,11 +224,13 @@ pub async fn delete_users(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, KapiError> {
-    let app = admin_app(&state, &headers).await?;
-    let body = body::object(&bytes)?;
-    let file = body::id(&body, "file_id")?;
-    let channel = body::string(&body, "channel_public_id")?;
-    let user_type = user_type(&body)?;
+    let FileTarget {
+        app,
+        body,
+        file,
+        channel,
+        user_type,
+    } = file_target(&state, &headers, &bytes).await?;
     let ids: Vec<String> = body::array(&body, "user_ids", MAX_USERS_PER_CALL)?
         .iter()
         .map(|v| match v {
