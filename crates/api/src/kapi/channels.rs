@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use talkchannel_domain::{ChannelPublicId, KakaoTime, UserId};
-use talkchannel_service::{Caller, ChannelFilter, Credential, RelationshipReport};
+use talkchannel_service::{ChannelFilter, Credential, RelationshipReport};
 
 /// The most channel ids one call may name. Kakao documents no limit; an app is rarely
 /// connected to more than a handful of channels, and the limit keeps the call cheap.
@@ -52,15 +52,8 @@ async fn check(
     let filter = channel_filter(&query)?;
     let report = state
         .services
-        .relationships(caller.clone(), target, &filter)
+        .relationships(caller, target, &filter)
         .await?;
-    if let Caller::App(app) = caller {
-        tracing::debug!(
-            app,
-            user_id = report.user_id,
-            "relationship check with an admin key"
-        );
-    }
     Ok(json_body(&ChannelsResponse::from_report(&report, version)))
 }
 
