@@ -57,12 +57,20 @@ impl<S: Store> ChannelStore for CachedStore<S> {
     }
 
     async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>> {
+        Ok(self
+            .connected_channels_snapshot(app)
+            .await?
+            .as_ref()
+            .clone())
+    }
+
+    async fn connected_channels_snapshot(&self, app: AppId) -> StoreResult<Arc<Vec<Channel>>> {
         if let Some(list) = self.connected.get(&app) {
-            return Ok(list.as_ref().clone());
+            return Ok(list);
         }
         let epoch = self.connected.epoch();
-        let list = self.inner.connected_channels(app).await?;
-        self.connected.store(app, Arc::new(list.clone()), epoch);
+        let list = Arc::new(self.inner.connected_channels(app).await?);
+        self.connected.store(app, list.clone(), epoch);
         Ok(list)
     }
 }

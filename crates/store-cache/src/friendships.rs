@@ -57,6 +57,13 @@ impl<S: Store> FriendshipStore for CachedStore<S> {
             .clone())
     }
 
+    async fn account_friendships_snapshot(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Arc<Vec<Friendship>>> {
+        self.cached_account_friendships(account).await
+    }
+
     async fn apply_friendship_change(
         &self,
         change: &FriendshipChange,

@@ -45,4 +45,10 @@ impl<S: Store> Store for CachedStore<S> {
     async fn ping(&self) -> StoreResult<()> {
         self.inner.ping().await
     }
+
+    /// Every write passes through this process and invalidates what it changes, so an
+    /// unchanged cached value is the same `Arc` on every read.
+    fn shares_snapshots(&self) -> bool {
+        true
+    }
 }

@@ -30,6 +30,7 @@ pub mod fixtures;
 mod friendships;
 mod login;
 mod settings;
+mod snapshots;
 mod webhooks;
 
 pub use accounts::*;
@@ -41,6 +42,7 @@ pub use customer_files::*;
 pub use friendships::*;
 pub use login::*;
 pub use settings::*;
+pub use snapshots::*;
 pub use webhooks::*;
 
 use crate::Store;
@@ -199,6 +201,7 @@ macro_rules! conformance_tests {
                 revoke_tokens_deletes_only_that_users_tokens,
                 unlink_removes_link_and_tokens,
                 refresh_replaces_the_token_once,
+                snapshots_follow_writes,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
