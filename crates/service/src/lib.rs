@@ -5,6 +5,7 @@
 //! results and [`ServiceError`]s to their own wire formats.
 
 mod accounts;
+mod answer_memo;
 mod app_users;
 mod apps;
 mod channels;
@@ -36,6 +37,7 @@ pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
 };
 
+use answer_memo::{AnswerMemo, ANSWER_MEMO_BYTES};
 use std::sync::Arc;
 use talkchannel_domain::Clock;
 use talkchannel_store::Store;
@@ -68,16 +70,21 @@ pub struct Services {
     webhook_wake: Arc<Notify>,
     /// Sends test pings, under the same address policy as the workers.
     webhook_sender: Sender,
+    /// Rendered relationship answers; only when the store shares snapshots.
+    answers: Option<Arc<AnswerMemo>>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: TokenPolicy) -> Self {
         Self {
-            store,
             clock,
             tokens,
             webhook_wake: Arc::new(Notify::new()),
             webhook_sender: Sender::new(AddressPolicy::default()),
+            answers: store
+                .shares_snapshots()
+                .then(|| Arc::new(AnswerMemo::new(ANSWER_MEMO_BYTES))),
+            store,
         }
     }
 

@@ -1,13 +1,15 @@
 //! The Kakao relationship check (`/v1|v2/api/talk/channels`): which of the app's channels
 //! a user has added, blocked or never touched.
 
+use crate::answer_memo::{AnswerKey, AnswerSource};
 use crate::{secrets, ServiceError, ServiceResult, Services};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use talkchannel_domain::app::looks_like_key;
 use talkchannel_domain::app_user::PLUSFRIENDS;
 use talkchannel_domain::{
-    AppId, AppUser, Channel, ChannelPublicId, ChannelStatus, KeyKind, Relation, UserId,
+    AppId, AppUser, Channel, ChannelPublicId, ChannelStatus, Friendship, KeyKind, Relation, UserId,
 };
 
 /// How the caller proved who it is.
@@ -20,7 +22,7 @@ pub enum Credential<'a> {
 }
 
 /// Which channels to report on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ChannelFilter {
     /// Every active channel connected to the app.
     Connected,
@@ -88,68 +90,66 @@ impl Services {
         }
     }
 
-    /// The relationship report for a user of an app. `target` names the user when the
-    /// caller is the app itself (admin-key mode).
-    pub async fn relationships(
+    /// The relationship answer for a user of an app, as `render` writes a report (the
+    /// wire format is the caller's; `variant` names the rendering, so that answers
+    /// rendered differently are kept apart). `target` names the user when the caller is
+    /// the app itself (admin-key mode).
+    ///
+    /// Where the store shares snapshots, a rendered answer is reused until a write
+    /// changes the app's connected channels or the account's friendships.
+    pub async fn relationship_answer(
         &self,
         caller: Caller,
         target: Option<UserId>,
         filter: &ChannelFilter,
-    ) -> ServiceResult<RelationshipReport> {
+        variant: u8,
+        render: impl FnOnce(&RelationshipReport) -> Bytes,
+    ) -> ServiceResult<Bytes> {
         let user = self.resolve_app_user(caller, target).await?;
         if !user.has_scope(PLUSFRIENDS) {
             return Err(ServiceError::ScopeRequired(vec![PLUSFRIENDS.to_owned()]));
         }
-        let channels = self.report_channels(user.app_id, filter).await?;
-        let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
-        let mut friendships: HashMap<_, _> = self
-            .store
-            .friendships_of(user.account_id, &ids)
-            .await?
-            .into_iter()
-            .map(|f| (f.channel_id, f))
-            .collect();
-        let channels = channels
-            .into_iter()
-            .map(|channel| match friendships.remove(&channel.id) {
-                Some(f) if f.relation != Relation::None => RelationshipRow {
-                    channel,
-                    relation: f.relation,
-                    first_added_at: f.first_added_at,
-                    updated_at: Some(f.updated_at),
-                },
-                Some(f) => RelationshipRow {
-                    channel,
-                    relation: Relation::None,
-                    first_added_at: f.first_added_at,
-                    updated_at: None,
-                },
-                None => RelationshipRow {
-                    channel,
-                    relation: Relation::None,
-                    first_added_at: None,
-                    updated_at: None,
-                },
-            })
-            .collect();
-        Ok(RelationshipReport {
+        let Some(memo) = &self.answers else {
+            let connected = self.store.connected_channels(user.app_id).await?;
+            let channels = self.report_channels(&connected, filter).await?;
+            let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
+            let friendships = self.store.friendships_of(user.account_id, &ids).await?;
+            return Ok(render(&report(user.user_id, channels, &friendships)));
+        };
+        let source = AnswerSource {
+            channels: self.store.connected_channels_snapshot(user.app_id).await?,
+            friendships: self
+                .store
+                .account_friendships_snapshot(user.account_id)
+                .await?,
+        };
+        let key = AnswerKey {
+            app: user.app_id,
             user_id: user.user_id,
-            channels,
-        })
+            filter: filter.clone(),
+            variant,
+        };
+        if let Some(answer) = memo.get(&key, &source) {
+            return Ok(answer);
+        }
+        let channels = self.report_channels(&source.channels, filter).await?;
+        let answer = render(&report(user.user_id, channels, &source.friendships));
+        memo.put(key, source, answer.clone());
+        Ok(answer)
     }
 
     /// The channels a report covers, checked against the app's connections.
     async fn report_channels(
         &self,
-        app: AppId,
+        connected: &[Channel],
         filter: &ChannelFilter,
     ) -> ServiceResult<Vec<Channel>> {
-        let connected = self.store.connected_channels(app).await?;
         let wanted = match filter {
             ChannelFilter::Connected => {
                 return Ok(connected
-                    .into_iter()
+                    .iter()
                     .filter(|c| c.status == ChannelStatus::Active)
+                    .cloned()
                     .collect())
             }
             ChannelFilter::Only(wanted) => wanted,
@@ -172,4 +172,33 @@ impl Services {
         }
         Ok(picked)
     }
+}
+
+/// One row per channel, in the channels' order; `friendships` may hold rows of other
+/// channels too (a whole account's snapshot).
+fn report(
+    user_id: UserId,
+    channels: Vec<Channel>,
+    friendships: &[Friendship],
+) -> RelationshipReport {
+    let by_channel: HashMap<_, _> = friendships.iter().map(|f| (f.channel_id, f)).collect();
+    let channels = channels
+        .into_iter()
+        .map(|channel| match by_channel.get(&channel.id) {
+            Some(f) => RelationshipRow {
+                channel,
+                relation: f.relation,
+                first_added_at: f.first_added_at,
+                // Kakao reports no time for NONE.
+                updated_at: (f.relation != Relation::None).then_some(f.updated_at),
+            },
+            None => RelationshipRow {
+                channel,
+                relation: Relation::None,
+                first_added_at: None,
+                updated_at: None,
+            },
+        })
+        .collect();
+    RelationshipReport { user_id, channels }
 }

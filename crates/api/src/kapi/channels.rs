@@ -1,10 +1,11 @@
 //! `GET /v2/api/talk/channels` and the legacy `GET /v1/api/talk/channels` (spec §2).
 
-use super::{auth, json_body, query::Query, KapiError};
+use super::{auth, json_bytes, query::Query, KapiError};
 use crate::ApiState;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use talkchannel_domain::{ChannelPublicId, KakaoTime, UserId};
@@ -50,11 +51,21 @@ async fn check(
         Credential::UserToken(_) => None,
     };
     let filter = channel_filter(&query)?;
-    let report = state
+    let answer = state
         .services
-        .relationships(caller, target, &filter)
+        .relationship_answer(caller, target, &filter, version as u8, |report| {
+            render(report, version)
+        })
         .await?;
-    Ok(json_body(&ChannelsResponse::from_report(&report, version)))
+    Ok(json_bytes(answer))
+}
+
+fn render(report: &RelationshipReport, version: Version) -> Bytes {
+    let mut buffer = Vec::with_capacity(128 + 128 * report.channels.len());
+    ChannelsResponse::from_report(report, version)
+        .write(&mut buffer)
+        .expect("writing borrowed strings and numbers into a Vec cannot fail");
+    Bytes::from(buffer)
 }
 
 /// `target_id_type=user_id&target_id={app user id}`, required with an admin key.
@@ -162,6 +173,10 @@ struct ChannelRelation<'a> {
 }
 
 impl<'a> ChannelsResponse<'a> {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+
     /// v2 adds `created_at` (when the user first added the channel) to v1's fields.
     fn from_report(report: &'a RelationshipReport, version: Version) -> Self {
         let channels = report

@@ -42,22 +42,28 @@ pub fn router() -> Router<ApiState> {
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> axum::response::Response {
-    use axum::http::{header, HeaderValue};
     use axum::response::IntoResponse;
     // Most answers are a few KB; one allocation up front instead of a series of doublings.
     let mut buffer = Vec::with_capacity(4096);
-    match serde_json::to_writer(&mut buffer, value).map(|()| buffer) {
-        Ok(bytes) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=UTF-8"),
-            )],
-            bytes,
-        )
-            .into_response(),
+    match serde_json::to_writer(&mut buffer, value) {
+        Ok(()) => json_bytes(buffer.into()),
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a Kakao API response");
             axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A JSON answer that is already written (possibly shared with a memo: no copy).
+pub(crate) fn json_bytes(body: bytes::Bytes) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -10,6 +10,7 @@ on_both_engines!(
     filters_pick_and_order_channels,
     channel_errors_use_kakao_codes,
     updated_at_follows_the_clock,
+    repeated_checks_follow_every_change,
 );
 
 /// An app connected to `_added`, `_blocked`, `_never`, `_unblocked` with one user in each state.
@@ -246,4 +247,81 @@ async fn updated_at_follows_the_clock(s: TestServer) {
         channel["created_at"], "2026-01-01T00:00:00Z",
         "created_at is the first add"
     );
+}
+
+/// The same check asked again and again (answers are memoised on SQLite) follows every
+/// change in between: friendship changes, a new or dropped connection, a sanction, and
+/// the v1 and v2 renderings of one state stay apart.
+async fn repeated_checks_follow_every_change(s: TestServer) {
+    let (app, user) = world(&s).await;
+    let bearer = AppFixture::bearer(&user);
+    let check = |expected| check_twice(&s, &app, &user, expected);
+    let mut expected = vec![
+        ("_added", "ADDED"),
+        ("_blocked", "BLOCKED"),
+        ("_never", "NONE"),
+        ("_unblocked", "NONE"),
+    ];
+    check(pairs(&expected)).await;
+
+    s.friend(user.account_id, "_never", "add").await;
+    expected[2].1 = "ADDED";
+    check(pairs(&expected)).await;
+
+    s.create_channel("_late", "connected later").await;
+    s.connect(&app, "_late").await;
+    expected.push(("_late", "NONE"));
+    check(pairs(&expected)).await;
+
+    s.control_ok(
+        Method::DELETE,
+        &format!("/apps/{}/channels/_blocked", app.id),
+        None,
+    )
+    .await;
+    expected.remove(1);
+    check(pairs(&expected)).await;
+
+    s.control_ok(
+        Method::PATCH,
+        "/channels/_added",
+        Some(json!({"status": "sanctioned"})),
+    )
+    .await;
+    expected.remove(0);
+    check(pairs(&expected)).await;
+
+    let v1 = s
+        .call(Method::GET, "/v1/api/talk/channels", Some(&bearer), None)
+        .await;
+    assert_eq!(relations(&v1.body), pairs(&expected));
+    assert!(
+        v1.body["channels"][0].get("created_at").is_none(),
+        "v1's rendering, not v2's: {}",
+        v1.text
+    );
+}
+
+/// Asks twice in both credential modes; every answer must be `expected`.
+async fn check_twice(
+    s: &TestServer,
+    app: &AppFixture,
+    user: &talkchannel_testkit::UserFixture,
+    expected: Vec<(String, String)>,
+) {
+    let bearer = AppFixture::bearer(user);
+    let admin = format!(
+        "/v2/api/talk/channels?target_id_type=user_id&target_id={}",
+        user.user_id
+    );
+    for _ in 0..2 {
+        let by_token = s
+            .call(Method::GET, "/v2/api/talk/channels", Some(&bearer), None)
+            .await;
+        assert_eq!(relations(&by_token.body), expected, "{}", by_token.text);
+        let by_key = s
+            .call(Method::GET, &admin, Some(&app.kakao_ak()), None)
+            .await;
+        assert_eq!(by_key.body, by_token.body, "both modes agree");
+    }
 }
