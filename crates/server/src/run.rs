@@ -61,7 +61,7 @@ impl Server {
                     .context("cannot set up the operator token")?,
             ),
         };
-        let app = http::app(ApiState { services, operator }, &self.config);
+        let app = http::app(ApiState::new(services, operator), &self.config);
         let listener = TcpListener::bind(self.config.bind).await.with_context(|| {
             format!(
                 "cannot listen on {}; is another process using it?",
