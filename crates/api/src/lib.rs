@@ -5,6 +5,7 @@ pub mod control;
 pub mod kapi;
 pub mod kauth;
 mod ops;
+pub mod pages;
 mod surface;
 
 use axum::Router;
@@ -17,6 +18,8 @@ pub use surface::{surface_errors, Surface};
 pub struct ApiState {
     pub services: Services,
     pub operator: OperatorToken,
+    /// Settings of the user-facing pages.
+    pub pages: pages::PageSettings,
 }
 
 /// All routes of all surfaces on one router (paths do not collide).
@@ -25,6 +28,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(ops::router())
         .merge(kapi::router())
         .merge(kauth::router())
+        .merge(pages::router())
         .nest("/admin/api/v1", control::router(state.clone()))
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)

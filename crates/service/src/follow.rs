@@ -54,29 +54,31 @@ impl FollowStatus {
 }
 
 impl Services {
-    /// The app an SDK's `app_key` (JavaScript or native key) names and the channel it may
-    /// offer: KAE104 for another kind of key, KAE005 for an unknown channel, KAE006 for a
-    /// sanctioned one, KAE105 for one not connected to the app.
-    pub async fn follow_target(
-        &self,
-        app_key: &str,
-        channel_public_id: &str,
-    ) -> Result<(App, Channel), KaeError> {
+    /// The app an SDK's `app_key` (JavaScript or native key) names; KAE104 otherwise.
+    pub async fn follow_app(&self, app_key: &str) -> Result<App, KaeError> {
         let owner = self
             .store
             .key_owner(app_key)
             .await
             .map_err(|e| KaeError::internal(&e.into()))?;
-        let app_id = match owner {
-            Some(o) if matches!(o.kind, KeyKind::JavaScript | KeyKind::Native) => o.app_id,
-            _ => {
-                return Err(KaeError::new(
-                    "KAE104",
-                    "app_key must be the app's JavaScript or native app key",
-                ))
+        match owner {
+            Some(o) if matches!(o.kind, KeyKind::JavaScript | KeyKind::Native) => {
+                self.app(o.app_id).await.map_err(|e| KaeError::internal(&e))
             }
-        };
-        let app = self.app(app_id).await.map_err(|e| KaeError::internal(&e))?;
+            _ => Err(KaeError::new(
+                "KAE104",
+                "app_key must be the app's JavaScript or native app key",
+            )),
+        }
+    }
+
+    /// The channel the app may offer: KAE005 for an unknown channel, KAE006 for a
+    /// sanctioned one, KAE105 for one not connected to the app.
+    pub async fn follow_target(
+        &self,
+        app: &App,
+        channel_public_id: &str,
+    ) -> Result<Channel, KaeError> {
         let channel = self.channel(channel_public_id).await.map_err(|e| match e {
             ServiceError::NotFound { .. } | ServiceError::Invalid(_) => {
                 KaeError::new("KAE005", "there is no such channel")
@@ -97,7 +99,7 @@ impl Services {
                 "the channel is not connected to the app",
             ));
         }
-        Ok((app, channel))
+        Ok(channel)
     }
 
     /// Adds the channel for the signed-in user.

@@ -7,6 +7,7 @@ mod credentials;
 mod customer_file_import;
 mod customer_files;
 mod friendships;
+mod kauth_authorize;
 mod kauth_token;
 mod login_setup;
 mod logout;
