@@ -238,8 +238,9 @@
     var img = document.createElement('img');
     img.src = src;
     if (options.supportMultipleDensities) {
-      // SVG is sharp at every density; the srcset keeps Kakao's markup shape.
-      img.srcset = src + ' 1x, ' + src + ' 2x, ' + src + ' 3x';
+      // Kakao adds _2X/_3X bitmaps; an SVG is sharp at every density already (a srcset
+      // of the same SVG with 2x/3x would only shrink it), so the option is only recorded.
+      img.setAttribute('data-multiple-densities', 'true');
     }
     img.alt = label(kind);
     img.style.border = '0';

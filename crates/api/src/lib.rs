@@ -32,5 +32,6 @@ pub fn router(state: ApiState) -> Router {
         .nest("/admin/api/v1", control::router(state.clone()))
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)
+        .layer(axum::middleware::from_fn(kapi::cors))
         .with_state(state)
 }

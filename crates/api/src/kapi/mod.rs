@@ -3,12 +3,14 @@
 mod auth;
 mod body;
 mod channels;
+mod cors;
 mod customer_files;
 mod error;
 mod query;
 mod user;
 mod validate;
 
+pub use cors::cors;
 pub use error::KapiError;
 
 use crate::ApiState;
@@ -40,17 +42,6 @@ pub fn router() -> Router<ApiState> {
         .route("/v1/user/logout", post(user::logout))
         .route("/v1/user/unlink", post(user::unlink))
         .route("/v1/app/validate/sdk", post(validate::validate_sdk))
-        // The JS SDK calls these from pages on any origin, with a token, never a cookie.
-        .layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([
-                    axum::http::header::AUTHORIZATION,
-                    axum::http::header::CONTENT_TYPE,
-                    axum::http::HeaderName::from_static("ka"),
-                ]),
-        )
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

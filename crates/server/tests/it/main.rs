@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server over HTTP on 127.0.0.1:0, on SQLite and PostgreSQL.
 
 mod bad_input;
+mod browser;
 mod cli;
 mod control;
 mod credentials;
