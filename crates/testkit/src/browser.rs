@@ -140,6 +140,8 @@ fn unescape(s: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#34;", "\"")
         .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
         .replace("&gt;", ">")
         .replace("&#38;", "&")
         .replace("&amp;", "&")

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod browser;
+mod channel_pages;
 mod cli;
 mod control;
 mod credentials;
