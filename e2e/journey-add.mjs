@@ -65,6 +65,9 @@ run(async () => {
     await shot(home, 'channel-home-en');
     await home.setViewportSize({ width: 390, height: 844 });
     await shot(home, 'channel-home-phone');
+    const missing = await home.goto(`${new URL(popup.url()).origin}/_nosuchchannel`);
+    check(missing.status() === 404, 'an unknown channel is a 404 page: ' + missing.status());
+    await shot(home, 'not-found-phone');
     return { code };
   } finally {
     await close();

@@ -235,13 +235,7 @@ async fn consent_submit(
     ctx: &PageCtx,
     form: &FormData,
 ) -> Result<Response, PageError> {
-    if !ctx.csrf_ok(form.get("csrf_token")) {
-        return Err(page_error(
-            StatusCode::FORBIDDEN,
-            "KOE001",
-            ctx.t.session_expired,
-        ));
-    }
+    ctx.require_csrf(form, "KOE001")?;
     let Some(account) = ctx.account() else {
         return Err(page_error(
             StatusCode::UNAUTHORIZED,

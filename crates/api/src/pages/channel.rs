@@ -177,13 +177,7 @@ pub async fn add(
         let Some(account) = ctx.account() else {
             return Ok(sign_in_first(&ctx.here));
         };
-        if !ctx.csrf_ok(form.get("csrf_token")) {
-            return Err(PageError::Request(
-                StatusCode::FORBIDDEN,
-                "KAE002",
-                ctx.t.session_expired.to_owned(),
-            ));
-        }
+        ctx.require_csrf(&form, "KAE002")?;
         state
             .services
             .change_friendship(

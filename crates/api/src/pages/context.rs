@@ -121,6 +121,23 @@ impl PageCtx {
         }
     }
 
+    /// The form's CSRF token must be this session's: otherwise a 403 page with `code`.
+    pub fn require_csrf(
+        &self,
+        form: &super::FormData,
+        code: &'static str,
+    ) -> Result<(), super::PageError> {
+        if self.csrf_ok(form.get("csrf_token")) {
+            Ok(())
+        } else {
+            Err(super::PageError::Request(
+                axum::http::StatusCode::FORBIDDEN,
+                code,
+                self.t.session_expired.to_owned(),
+            ))
+        }
+    }
+
     /// This page in the other languages, for the switch.
     pub fn lang_links(&self) -> Vec<(&'static str, &'static str, String, bool)> {
         [(Lang::Ko, "한국어"), (Lang::En, "English")]

@@ -270,13 +270,7 @@ pub async fn submit(
     };
     let form = FormData::parse(&body);
     let result = async {
-        if !ctx.csrf_ok(form.get("csrf_token")) {
-            return Err(PageError::Request(
-                StatusCode::FORBIDDEN,
-                "KAE002",
-                ctx.t.session_expired.to_owned(),
-            ));
-        }
+        ctx.require_csrf(&form, "KAE002")?;
         let target = match target(&state, &ctx, &form).await {
             Ok(t) => t,
             Err(Stop::Page(e)) => return Err(e),

@@ -198,13 +198,7 @@ pub async fn logout(
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let result = async {
-        if !ctx.csrf_ok(form.get("csrf_token")) {
-            return Err(PageError::Request(
-                StatusCode::FORBIDDEN,
-                "KOE001",
-                ctx.t.session_expired.to_owned(),
-            ));
-        }
+        ctx.require_csrf(&form, "KOE001")?;
         if let Some(session) = ctx.session.clone() {
             state.services.sign_out(&session).await?;
         }

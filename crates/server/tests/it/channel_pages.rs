@@ -552,3 +552,70 @@ async fn the_sdk_and_assets_are_served(s: TestServer) {
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// The emulator's quick account picker: off by default (its POST is refused), and when
+/// on, lists accounts (escaped) and signs in as the one picked, with the CSRF token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_picker_is_opt_in() {
+    use talkchannel_testkit::Engine;
+    let off = TestServer::start(Engine::Sqlite)
+        .await
+        .expect("sqlite starts");
+    let b = Browser::new(&off);
+    let form = b.get("/login").await;
+    assert!(!form.text.contains("/login/as"), "no picker by default");
+    let refused = b
+        .post(
+            "/login/as",
+            &[
+                ("csrf_token", &form.field("csrf_token").unwrap()),
+                ("account_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    off.stop().await;
+
+    let on = TestServer::start_with(Engine::Sqlite, |c| c.pages.account_picker = true)
+        .await
+        .expect("sqlite starts");
+    let account = on.create_account("<i>민수</i>").await;
+    let b = Browser::new(&on);
+    let form = b.get("/login?continue=%2F_x").await;
+    assert!(
+        form.text.contains("&#60;i&#62;민수&#60;/i&#62;"),
+        "{}",
+        form.text
+    );
+    let csrf = form.field("csrf_token").unwrap();
+    let forged = b
+        .post(
+            "/login/as",
+            &[
+                ("csrf_token", "forged"),
+                ("account_id", &account.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let picked = b
+        .post(
+            "/login/as",
+            &[
+                ("csrf_token", &csrf),
+                ("account_id", &account.to_string()),
+                ("continue", "/_x"),
+            ],
+        )
+        .await;
+    assert_eq!((picked.status.as_u16(), picked.location()), (303, "/_x"));
+    let consent_page = b.get("/login").await;
+    assert!(
+        consent_page
+            .text
+            .contains("&#60;i&#62;민수&#60;/i&#62;</strong>"),
+        "signed in: {}",
+        consent_page.text
+    );
+    on.stop().await;
+}

@@ -123,16 +123,7 @@ async fn agree(b: &Browser, consent: &Page, extra: &[(&str, &str)]) -> Page {
     b.post("/oauth/authorize", &pairs).await
 }
 
-pub async fn token(s: &TestServer, form: &[(&str, &str)]) -> Reply {
-    let res = s
-        .http
-        .post(s.url("/oauth/token"))
-        .form(form)
-        .send()
-        .await
-        .expect("token call");
-    Reply::read(res).await
-}
+pub use crate::kauth_token::post_form as token;
 
 fn assert_koe(reply: &Reply, status: u16, code: &str) {
     assert_eq!(
