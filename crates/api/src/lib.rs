@@ -5,6 +5,7 @@ pub mod control;
 pub mod kapi;
 pub mod kauth;
 mod ops;
+pub mod pages;
 mod surface;
 
 use axum::Router;
@@ -21,11 +22,17 @@ pub struct ApiState(Arc<Shared>);
 pub struct Shared {
     pub services: Services,
     pub operator: OperatorToken,
+    /// Settings of the user-facing pages.
+    pub pages: pages::PageSettings,
 }
 
 impl ApiState {
-    pub fn new(services: Services, operator: OperatorToken) -> Self {
-        Self(Arc::new(Shared { services, operator }))
+    pub fn new(services: Services, operator: OperatorToken, pages: pages::PageSettings) -> Self {
+        Self(Arc::new(Shared {
+            services,
+            operator,
+            pages,
+        }))
     }
 }
 
@@ -43,8 +50,10 @@ pub fn router(state: ApiState) -> Router {
         .merge(ops::router())
         .merge(kapi::router())
         .merge(kauth::router())
+        .merge(pages::router())
         .nest("/admin/api/v1", control::router(state.clone()))
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)
+        .layer(axum::middleware::from_fn(kapi::cors))
         .with_state(state)
 }

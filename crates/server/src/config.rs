@@ -33,6 +33,8 @@ pub struct Config {
     pub refresh_token_ttl_secs: i64,
     /// Webhook delivery: workers, allowed destinations, leases (`[webhooks]`).
     pub webhooks: crate::WebhookConfig,
+    /// The user-facing pages: cookies, sessions, the emulator's account picker (`[pages]`).
+    pub pages: talkchannel_api::pages::PageSettings,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +57,7 @@ impl Default for Config {
             access_token_ttl_secs: 21_599,
             refresh_token_ttl_secs: 5_183_999,
             webhooks: crate::WebhookConfig::default(),
+            pages: talkchannel_api::pages::PageSettings::default(),
         }
     }
 }
@@ -96,6 +99,7 @@ impl Config {
             || self.request_timeout_secs == 0
             || self.access_token_ttl_secs <= 0
             || self.refresh_token_ttl_secs <= 0
+            || self.pages.session_ttl_secs <= 0
         {
             bail!(
                 "max_body_bytes must be at least 1024, and timeouts and token lifetimes positive"

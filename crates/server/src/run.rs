@@ -50,7 +50,10 @@ impl Server {
         let wake = Arc::new(Notify::new());
         let sender = self.config.webhooks.sender();
         let services = Services::new(Arc::clone(&store), Arc::clone(&self.clock), tokens)
-            .with_webhooks(Arc::clone(&wake), sender.clone());
+            .with_webhooks(Arc::clone(&wake), sender.clone())
+            .with_session_ttl(chrono::Duration::seconds(
+                self.config.pages.session_ttl_secs,
+            ));
         let (operator, generated_operator_token) = match &self.config.operator_token {
             Some(token) => (OperatorToken::Configured(token.clone()), None),
             None => (
@@ -61,7 +64,10 @@ impl Server {
                     .context("cannot set up the operator token")?,
             ),
         };
-        let app = http::app(ApiState::new(services, operator), &self.config);
+        let app = http::app(
+            ApiState::new(services, operator, self.config.pages.clone()),
+            &self.config,
+        );
         let listener = TcpListener::bind(self.config.bind).await.with_context(|| {
             format!(
                 "cannot listen on {}; is another process using it?",

@@ -43,7 +43,7 @@ impl Services {
         Ok((user, tokens))
     }
 
-    async fn insert_app_user(
+    pub(crate) async fn insert_app_user(
         &self,
         app: AppId,
         req: &LinkRequest,

@@ -8,10 +8,12 @@ mod accounts;
 mod answer_memo;
 mod app_users;
 mod apps;
+mod authorize;
 mod channels;
 mod customer_files;
 mod error;
 mod file_import;
+mod follow;
 mod friendships;
 mod login;
 mod logout;
@@ -19,19 +21,25 @@ mod oauth;
 mod operator;
 mod relationships;
 pub mod secrets;
+mod sessions;
 mod user_info;
 mod webhooks;
 
 pub use accounts::AccountRequest;
 pub use app_users::{IssuedTokens, LinkRequest};
+pub use authorize::{
+    AuthorizeError, AuthorizeRequest, PendingConsent, CODE_TTL, MAX_OFFERED_CHANNELS,
+};
 pub use channels::ChannelRequest;
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use file_import::MAX_REPORTED_ERRORS;
+pub use follow::{FollowStatus, KaeError};
 pub use login::MAX_REDIRECT_URIS;
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use sessions::SessionHandle;
 pub use user_info::TokenInfo;
 pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
@@ -43,6 +51,9 @@ use talkchannel_domain::Clock;
 use talkchannel_store::Store;
 use talkchannel_webhooks::{AddressPolicy, Sender};
 use tokio::sync::Notify;
+
+/// Browser sessions of the user-facing pages live a day unless configured.
+pub const DEFAULT_SESSION_TTL: chrono::Duration = chrono::Duration::hours(24);
 
 /// Lifetimes of issued tokens. Kakao's defaults: 6 hours and about 2 months.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +83,8 @@ pub struct Services {
     webhook_sender: Sender,
     /// Rendered relationship answers; only when the store shares snapshots.
     answers: Option<Arc<AnswerMemo>>,
+    /// How long a browser session lives after sign-in or first visit.
+    session_ttl: chrono::Duration,
 }
 
 impl Services {
@@ -81,11 +94,18 @@ impl Services {
             tokens,
             webhook_wake: Arc::new(Notify::new()),
             webhook_sender: Sender::new(AddressPolicy::default()),
+            session_ttl: DEFAULT_SESSION_TTL,
             answers: store
                 .shares_snapshots()
                 .then(|| Arc::new(AnswerMemo::new(ANSWER_MEMO_BYTES))),
             store,
         }
+    }
+
+    /// Browser sessions live this long.
+    pub fn with_session_ttl(mut self, ttl: chrono::Duration) -> Self {
+        self.session_ttl = ttl;
+        self
     }
 
     /// Shares `wake` with the delivery workers and sends pings with `sender`.

@@ -16,6 +16,12 @@ pub enum OAuthError {
     /// KOE322: the refresh token is unknown, expired or another app's.
     #[error("expired_or_invalid_refresh_token")]
     InvalidRefreshToken,
+    /// KOE320: the code is unknown, spent, expired or another app's.
+    #[error("authorization code not found")]
+    InvalidCode,
+    /// KOE303: `redirect_uri` differs from the one the code was sent to.
+    #[error("redirect URI mismatch")]
+    RedirectUriMismatch,
     #[error(transparent)]
     Service(#[from] ServiceError),
 }

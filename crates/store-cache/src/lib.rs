@@ -10,6 +10,7 @@
 //! traits without deciding what it invalidates.
 
 mod apps;
+mod browser;
 mod channels;
 mod customer_files;
 mod friendships;

@@ -40,6 +40,15 @@ const MEANINGS: &[(&str, Meaning)] = &[
         "friendship_log_account_id_fkey",
         Meaning::NotFound("account"),
     ),
+    (
+        "browser_sessions_account_id_fkey",
+        Meaning::NotFound("account"),
+    ),
+    (
+        "authorization_codes_app_user_fkey",
+        Meaning::NotFound("app user"),
+    ),
+    ("follow_results_app_id_fkey", Meaning::NotFound("app")),
 ];
 
 #[derive(Clone, Copy)]

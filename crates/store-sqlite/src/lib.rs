@@ -7,6 +7,7 @@
 mod accounts;
 mod app_users;
 mod apps;
+mod browser;
 mod channels;
 mod customer_files;
 mod error;

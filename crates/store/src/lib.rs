@@ -3,6 +3,7 @@
 //!
 //! Handlers and services see only these traits; only the server names an engine.
 
+mod browser;
 mod customer_files;
 mod error;
 mod login;
@@ -13,6 +14,7 @@ mod webhooks;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use browser::{AuthorizationCode, BrowserSession, BrowserStore, FollowResult};
 pub use customer_files::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
 };

@@ -1,6 +1,6 @@
 use crate::{
-    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore, NewAppUser,
-    StoreResult, WebhookStore,
+    BrowserStore, CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore,
+    NewAppUser, StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -126,6 +126,7 @@ pub trait Store:
     + WebhookStore
     + CustomerFileStore
     + LoginStore
+    + BrowserStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

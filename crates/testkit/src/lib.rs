@@ -1,9 +1,11 @@
 //! Spawns the real talkchannel server on 127.0.0.1:0 over a fresh SQLite file or a fresh
 //! PostgreSQL database, with a clock the test controls, and talks to it over HTTP.
 
+pub mod browser;
 pub mod receiver;
 mod scenario;
 
+pub use browser::{Browser, Page, TestSite};
 pub use receiver::{Mode, Received, Receiver};
 pub use scenario::{AppFixture, UserFixture};
 

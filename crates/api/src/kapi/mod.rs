@@ -3,11 +3,14 @@
 mod auth;
 mod body;
 mod channels;
+mod cors;
 mod customer_files;
 mod error;
 mod query;
 mod user;
+mod validate;
 
+pub use cors::cors;
 pub use error::KapiError;
 
 use crate::ApiState;
@@ -38,6 +41,7 @@ pub fn router() -> Router<ApiState> {
         .route("/v2/user/me", get(user::me))
         .route("/v1/user/logout", post(user::logout))
         .route("/v1/user/unlink", post(user::unlink))
+        .route("/v1/app/validate/sdk", post(validate::validate_sdk))
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

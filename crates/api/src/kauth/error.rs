@@ -34,16 +34,6 @@ impl KauthError {
             code: "KOE010",
         }
     }
-
-    /// KOE320: no authorization code is issued yet, so none can be redeemed.
-    pub fn authorization_code_not_found() -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            error: "invalid_grant",
-            description: "authorization code not found".into(),
-            code: "KOE320",
-        }
-    }
 }
 
 impl From<OAuthError> for KauthError {
@@ -60,6 +50,18 @@ impl From<OAuthError> for KauthError {
                 error: "invalid_grant",
                 description: "expired_or_invalid_refresh_token".into(),
                 code: "KOE322",
+            },
+            OAuthError::InvalidCode => Self {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                description: "authorization code not found".into(),
+                code: "KOE320",
+            },
+            OAuthError::RedirectUriMismatch => Self {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                description: "Redirect URI mismatch.".into(),
+                code: "KOE303",
             },
             OAuthError::Service(e) => {
                 tracing::error!(error = %e, "token endpoint failed");

@@ -1,5 +1,5 @@
-//! `POST /oauth/token` (form body): the refresh_token grant. The authorization_code grant
-//! answers KOE320 until the authorize flow issues codes.
+//! `POST /oauth/token` (form body): the authorization_code and refresh_token grants.
+//! `client_secret` is accepted and not checked: apps have no client secret setting.
 
 use super::KauthError;
 use crate::ApiState;
@@ -20,9 +20,25 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
     match required("grant_type")? {
         "refresh_token" => {}
         "authorization_code" => {
-            required("client_id")?;
-            required("code")?;
-            return Err(KauthError::authorization_code_not_found());
+            let (tokens, scopes) = state
+                .services
+                .redeem_code(
+                    required("client_id")?,
+                    required("code")?,
+                    required("redirect_uri")?,
+                )
+                .await?;
+            let mut body = json!({
+                "token_type": "bearer",
+                "access_token": tokens.access_token,
+                "expires_in": tokens.expires_in,
+                "refresh_token": tokens.refresh_token,
+                "refresh_token_expires_in": tokens.refresh_token_expires_in,
+            });
+            if !scopes.is_empty() {
+                body["scope"] = scopes.into_iter().collect::<Vec<_>>().join(" ").into();
+            }
+            return Ok(crate::kapi::json_body(&body));
         }
         other => return Err(KauthError::unsupported_grant_type(other)),
     }

@@ -9,7 +9,7 @@ on_both_engines!(
     token_errors_use_kauth_shape,
 );
 
-async fn post_form(s: &TestServer, form: &[(&str, &str)]) -> Reply {
+pub async fn post_form(s: &TestServer, form: &[(&str, &str)]) -> Reply {
     let res = s
         .http
         .post(s.url("/oauth/token"))

@@ -1,12 +1,15 @@
 //! End-to-end tests: the real server over HTTP on 127.0.0.1:0, on SQLite and PostgreSQL.
 
 mod bad_input;
+mod browser;
+mod channel_pages;
 mod cli;
 mod control;
 mod credentials;
 mod customer_file_import;
 mod customer_files;
 mod friendships;
+mod kauth_authorize;
 mod kauth_token;
 mod login_setup;
 mod logout;

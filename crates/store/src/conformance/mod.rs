@@ -23,6 +23,7 @@
 mod accounts;
 mod app_users;
 mod apps;
+mod browser;
 mod channels;
 mod concurrency;
 mod customer_files;
@@ -36,6 +37,7 @@ mod webhooks;
 pub use accounts::*;
 pub use app_users::*;
 pub use apps::*;
+pub use browser::*;
 pub use channels::*;
 pub use concurrency::*;
 pub use customer_files::*;
@@ -202,6 +204,10 @@ macro_rules! conformance_tests {
                 unlink_removes_link_and_tokens,
                 refresh_replaces_the_token_once,
                 snapshots_follow_writes,
+                sessions_round_trip_and_expire,
+                authorization_codes_are_taken_once,
+                scopes_are_replaced_and_friends_counted,
+                follow_results_round_trip,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
@@ -210,6 +216,7 @@ macro_rules! conformance_tests {
                 concurrent_put_setting_if_absent_stores_once,
                 concurrent_connects_connect_once,
                 concurrent_claims_are_disjoint,
+                concurrent_code_takes_succeed_once,
             ];
         }
     };

@@ -1,0 +1,266 @@
+//! `GET /oauth/authorize` and its consent form (`POST /oauth/authorize`): Kakao Login's
+//! authorization step. A request whose client or redirect URI cannot be trusted gets an
+//! error page and is never redirected; later errors go back to the redirect URI with
+//! `error`, `error_description` and `state`, as OAuth 2.0 (RFC 6749 §4.1.2.1) says.
+
+use crate::pages::{begin, end, see_other, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use crate::ApiState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use talkchannel_service::{AuthorizeError, AuthorizeRequest};
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage {
+    c: Chrome,
+    app_name: String,
+    app_initial: String,
+    hidden: Vec<(String, String)>,
+    /// (scope, label)
+    scopes: Vec<(String, &'static str)>,
+    /// (public id, name, initial)
+    channels: Vec<(String, String, String)>,
+}
+
+/// The request's parameters that the consent form carries to its POST.
+const CARRIED: [&str; 6] = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "channel_public_id",
+];
+
+/// Where errors may go once client and redirect URI are checked.
+struct Redirect {
+    uri: String,
+    state: Option<String>,
+}
+
+impl Redirect {
+    fn with(&self, pairs: &[(&str, &str)]) -> Response {
+        let mut url = match url::Url::parse(&self.uri) {
+            Ok(url) => url,
+            // Registered URIs were validated as absolute when they were set.
+            Err(_) => return see_other(&self.uri),
+        };
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+            if let Some(state) = &self.state {
+                q.append_pair("state", state);
+            }
+        }
+        see_other(url.as_str())
+    }
+
+    fn error(&self, error: &str, description: &str) -> Response {
+        self.with(&[("error", error), ("error_description", description)])
+    }
+}
+
+fn page_error(status: StatusCode, code: &'static str, message: &str) -> PageError {
+    PageError::Request(status, code, message.to_owned())
+}
+
+/// Checks client, redirect URI and the rest of the request. `Err(Ok(response))` is an
+/// error already sent to the redirect URI; `Err(Err(page))` an error page.
+async fn check(
+    state: &ApiState,
+    p: &FormData,
+) -> Result<(AuthorizeRequest, Redirect), Result<Response, PageError>> {
+    let param = |name: &str| p.get(name).filter(|v| !v.is_empty());
+    let (Some(client_id), Some(redirect_uri)) = (param("client_id"), param("redirect_uri")) else {
+        return Err(Err(page_error(
+            StatusCode::BAD_REQUEST,
+            "KOE010",
+            "client_id and redirect_uri are required",
+        )));
+    };
+    let app = state
+        .services
+        .authorize_client(client_id, redirect_uri)
+        .await
+        .map_err(|e| match e {
+            AuthorizeError::InvalidClient => Err(page_error(
+                StatusCode::UNAUTHORIZED,
+                "KOE101",
+                "client_id is not the REST API or JavaScript key of an app",
+            )),
+            AuthorizeError::UnregisteredRedirectUri => Err(page_error(
+                StatusCode::BAD_REQUEST,
+                "KOE006",
+                "redirect_uri is not registered for this app",
+            )),
+            other => Err(describe(other)),
+        })?;
+    let redirect = Redirect {
+        uri: redirect_uri.to_owned(),
+        state: param("state").map(str::to_owned),
+    };
+    let response_type = param("response_type").unwrap_or_default();
+    match state
+        .services
+        .authorize_request(
+            app,
+            redirect_uri,
+            response_type,
+            param("scope"),
+            param("channel_public_id"),
+        )
+        .await
+    {
+        Ok(req) => Ok((req, redirect)),
+        Err(AuthorizeError::UnsupportedResponseType(t)) => Err(Ok(redirect.error(
+            "unsupported_response_type",
+            &format!("Unsupported response type: {t}"),
+        ))),
+        Err(AuthorizeError::InvalidScope(s)) => Err(Ok(
+            redirect.error("invalid_scope", &format!("invalid scope: {s}"))
+        )),
+        Err(other) => Err(Err(describe(other))),
+    }
+}
+
+fn describe(e: AuthorizeError) -> PageError {
+    match e {
+        AuthorizeError::ChannelNotConnected(id) => page_error(
+            StatusCode::BAD_REQUEST,
+            "KOE102",
+            &format!("channel_public_id `{id}` is not a channel connected to this app"),
+        ),
+        AuthorizeError::Service(e) => PageError::Internal(e.to_string()),
+        other => PageError::Internal(format!("{other:?}")),
+    }
+}
+
+pub async fn authorize(State(state): State<ApiState>, headers: HeaderMap, uri: Uri) -> Response {
+    let mut ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let params = FormData::parse(uri.query().unwrap_or_default().as_bytes());
+    let result = authorize_page(&state, &mut ctx, &params).await;
+    end(&state, ctx, result).await
+}
+
+async fn authorize_page(
+    state: &ApiState,
+    ctx: &mut PageCtx,
+    params: &FormData,
+) -> Result<Response, PageError> {
+    let (req, redirect) = match check(state, params).await {
+        Ok(checked) => checked,
+        Err(done) => return done,
+    };
+    let prompts: Vec<&str> = params
+        .get("prompt")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .collect();
+    if prompts.contains(&"login") {
+        // Sign in again, then come back without the prompt.
+        let again = ctx.here.replace("prompt=login", "prompt=");
+        return Ok(sign_in_first(&again));
+    }
+    let silent = prompts.contains(&"none");
+    let Some(account) = ctx.account() else {
+        if silent {
+            return Ok(redirect.error("login_required", "user authentication required"));
+        }
+        return Ok(sign_in_first(&ctx.here));
+    };
+    let pending = state.services.pending_consent(&req, account).await?;
+    if pending.is_empty() {
+        let code = state.services.grant_consent(&req, account, &[]).await?;
+        return Ok(redirect.with(&[("code", &code)]));
+    }
+    if silent {
+        return Ok(redirect.error("consent_required", "user consent required"));
+    }
+    ctx.ensure_session(state).await?;
+    let t = ctx.t;
+    let page = ConsentPage {
+        c: Chrome::of(ctx, state).await,
+        app_name: req.app.name.clone(),
+        app_initial: crate::pages::initial(&req.app.name),
+        hidden: CARRIED
+            .iter()
+            .filter_map(|k| params.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+            .collect(),
+        scopes: pending
+            .scopes
+            .iter()
+            .map(|s| (s.clone(), t.scope(s)))
+            .collect(),
+        channels: pending
+            .channels
+            .iter()
+            .map(|c| {
+                (
+                    c.public_id.as_str().to_owned(),
+                    c.name.clone(),
+                    crate::pages::initial(&c.name),
+                )
+            })
+            .collect(),
+    };
+    Ok(crate::pages::html(StatusCode::OK, &page))
+}
+
+pub async fn consent(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = FormData::parse(&body);
+    let result = consent_submit(&state, &ctx, &form).await;
+    end(&state, ctx, result).await
+}
+
+async fn consent_submit(
+    state: &ApiState,
+    ctx: &PageCtx,
+    form: &FormData,
+) -> Result<Response, PageError> {
+    ctx.require_csrf(form, "KOE001")?;
+    let Some(account) = ctx.account() else {
+        return Err(page_error(
+            StatusCode::UNAUTHORIZED,
+            "KOE001",
+            ctx.t.session_expired,
+        ));
+    };
+    let (mut req, redirect) = match check(state, form).await {
+        Ok(checked) => checked,
+        Err(done) => return done,
+    };
+    if form.get("action") != Some("agree") {
+        return Ok(redirect.error("access_denied", "User denied access"));
+    }
+    // Scopes the user unticked are not granted; those granted before stay.
+    let pending = state.services.pending_consent(&req, account).await?;
+    let ticked = form.all("scope_item");
+    req.scopes
+        .retain(|s| !pending.scopes.contains(s) || ticked.contains(&s.as_str()));
+    let wanted = form.all("add_channel");
+    let add: Vec<_> = pending
+        .channels
+        .into_iter()
+        .filter(|c| wanted.contains(&c.public_id.as_str()))
+        .collect();
+    let code = state.services.grant_consent(&req, account, &add).await?;
+    Ok(redirect.with(&[("code", &code)]))
+}

@@ -1,0 +1,250 @@
+//! The channel's pages: home (`/{id}`), the add bridge (`/{id}/friend`) and the chat
+//! bridge (`/{id}/chat`). The query parameters SDKs append (`app_key`, `kakao_agent`,
+//! `api_ver`, `referer`) are accepted and carried through sign-in unchanged.
+
+use super::render::{html, initial, MessagePage};
+use super::{begin, end, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use crate::ApiState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use talkchannel_domain::{ChangeSource, Channel, ChannelStatus, FriendAction, Relation};
+
+#[derive(Template)]
+#[template(path = "channel.html")]
+struct HomePage {
+    c: Chrome,
+    name: String,
+    initial: String,
+    search_id: String,
+    friend_count: u64,
+    badge: Option<&'static str>,
+    show_add: bool,
+    add_href: String,
+    chat_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub(crate) struct ConfirmPage {
+    pub c: Chrome,
+    pub heading: String,
+    pub lead: String,
+    pub name: String,
+    pub initial: String,
+    pub search_id: String,
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    pub cancellable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "chat.html")]
+struct ChatPage {
+    c: Chrome,
+    name: String,
+    initial: String,
+    is_friend: bool,
+    add_href: String,
+}
+
+/// The channel a page is about: an active one, or the not-found / sanctioned page.
+async fn active_channel(state: &ApiState, id: &str) -> Result<Channel, PageError> {
+    let channel = state.services.channel(id).await?;
+    if channel.status == ChannelStatus::Sanctioned {
+        return Err(PageError::ChannelSanctioned);
+    }
+    Ok(channel)
+}
+
+/// The signed-in account's relation with the channel.
+async fn relation(
+    state: &ApiState,
+    ctx: &PageCtx,
+    channel: &Channel,
+) -> Result<Relation, PageError> {
+    let Some(account) = ctx.account() else {
+        return Ok(Relation::None);
+    };
+    let found = state
+        .services
+        .friendship(account, channel.public_id.as_str())
+        .await?;
+    Ok(found.map_or(Relation::None, |f| f.relation))
+}
+
+/// A bridge link that keeps the SDK's query parameters.
+fn bridge_href(channel: &Channel, page: &str, uri: &Uri) -> String {
+    match uri.query() {
+        Some(q) if !q.is_empty() => format!("/{}/{page}?{q}", channel.public_id.as_str()),
+        _ => format!("/{}/{page}", channel.public_id.as_str()),
+    }
+}
+
+pub async fn home(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if !id.starts_with('_') {
+        // Not a channel profile id: this is just an unknown path.
+        return crate::surface::not_found(uri).await.into_response();
+    }
+    let ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let result = async {
+        let channel = active_channel(&state, &id).await?;
+        let relation = relation(&state, &ctx, &channel).await?;
+        let t = ctx.t;
+        let page = HomePage {
+            c: Chrome::of(&ctx, &state).await,
+            initial: initial(&channel.name),
+            name: channel.name.clone(),
+            search_id: channel.search_id.to_string(),
+            friend_count: state.services.friend_count(&channel).await?,
+            badge: match relation {
+                Relation::Added => Some(t.added_badge),
+                Relation::Blocked => Some(t.blocked_badge),
+                Relation::None => None,
+            },
+            show_add: relation != Relation::Added,
+            add_href: bridge_href(&channel, "friend", &uri),
+            chat_href: bridge_href(&channel, "chat", &uri),
+        };
+        Ok(html(StatusCode::OK, &page))
+    }
+    .await;
+    end(&state, ctx, result).await
+}
+
+/// The add bridge: sign in first, then "add this channel?" (or "already added").
+pub async fn friend(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let result = async {
+        let channel = active_channel(&state, &id).await?;
+        if ctx.account().is_none() {
+            return Ok(sign_in_first(&ctx.here));
+        }
+        if relation(&state, &ctx, &channel).await? == Relation::Added {
+            return Ok(added_page(&state, &ctx, &channel, &uri, ctx.t.already_added).await);
+        }
+        let t = ctx.t;
+        let page = ConfirmPage {
+            c: Chrome::of(&ctx, &state).await,
+            heading: t.add_title.to_owned(),
+            lead: t.add_lead.to_owned(),
+            initial: initial(&channel.name),
+            name: channel.name.clone(),
+            search_id: channel.search_id.to_string(),
+            action: ctx.here.clone(),
+            hidden: Vec::new(),
+            cancellable: false,
+        };
+        Ok(html(StatusCode::OK, &page))
+    }
+    .await;
+    end(&state, ctx, result).await
+}
+
+/// Adds the channel through the one friendship service (so webhooks fire).
+pub async fn add(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = FormData::parse(&body);
+    let result = async {
+        let channel = active_channel(&state, &id).await?;
+        let Some(account) = ctx.account() else {
+            return Ok(sign_in_first(&ctx.here));
+        };
+        ctx.require_csrf(&form, "KAE002")?;
+        state
+            .services
+            .change_friendship(
+                account,
+                channel.public_id.as_str(),
+                FriendAction::Add,
+                ChangeSource::ChannelPage,
+            )
+            .await?;
+        Ok(added_page(&state, &ctx, &channel, &uri, ctx.t.add_lead).await)
+    }
+    .await;
+    end(&state, ctx, result).await
+}
+
+async fn added_page(
+    state: &ApiState,
+    ctx: &PageCtx,
+    channel: &Channel,
+    uri: &Uri,
+    lead: &str,
+) -> Response {
+    let t = ctx.t;
+    let mut page = MessagePage::new(Chrome::of(ctx, state).await, "ok", t.add_done, lead);
+    page.name = Some(channel.name.clone());
+    page.initial = Some(initial(&channel.name));
+    page.links = vec![
+        (
+            format!("/{}", channel.public_id.as_str()),
+            t.go_home.to_owned(),
+            "secondary",
+        ),
+        (
+            bridge_href(channel, "chat", uri),
+            t.chat.to_owned(),
+            "primary",
+        ),
+    ];
+    html(StatusCode::OK, &page)
+}
+
+/// The chat bridge: signs in, then opens the user's chat room with the channel.
+pub async fn chat(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let result = async {
+        let channel = active_channel(&state, &id).await?;
+        if ctx.account().is_none() {
+            return Ok(sign_in_first(&ctx.here));
+        }
+        let is_friend = relation(&state, &ctx, &channel).await? == Relation::Added;
+        let page = ChatPage {
+            c: Chrome::of(&ctx, &state).await,
+            initial: initial(&channel.name),
+            name: channel.name.clone(),
+            is_friend,
+            add_href: bridge_href(&channel, "friend", &uri),
+        };
+        Ok(html(StatusCode::OK, &page))
+    }
+    .await;
+    end(&state, ctx, result).await
+}

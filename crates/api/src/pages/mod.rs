@@ -1,0 +1,145 @@
+//! The user-facing pages (pf.kakao.com and apps.kakao.com style): sign-in, the channel
+//! home and its add and chat bridges, Follow Channel, and the JS SDK with its assets.
+//! Server-rendered with askama (which escapes everything it renders); sessions live in
+//! the database; every POST form carries the session's CSRF token.
+
+mod assets;
+mod channel;
+pub(crate) mod context;
+mod follow;
+pub(crate) mod i18n;
+mod render;
+mod signin;
+
+pub use context::CookieSecure;
+pub(crate) use context::PageCtx;
+pub(crate) use render::{html, initial, Chrome, PageError};
+
+use crate::ApiState;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+/// Settings of the pages (`[pages]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PageSettings {
+    /// `auto` (Secure when the request came over https through a proxy), `always`, `never`.
+    pub cookie_secure: CookieSecure,
+    /// Emulator convenience: the sign-in page lists accounts to sign in as without a
+    /// password. Never turn it on for real users.
+    pub account_picker: bool,
+    /// How long a browser session lives, in seconds.
+    pub session_ttl_secs: i64,
+}
+
+impl Default for PageSettings {
+    fn default() -> Self {
+        Self {
+            cookie_secure: CookieSecure::Auto,
+            account_picker: false,
+            session_ttl_secs: 86_400,
+        }
+    }
+}
+
+pub fn router() -> Router<ApiState> {
+    Router::new()
+        .route("/login", get(signin::page).post(signin::submit))
+        .route("/login/as", axum::routing::post(signin::pick))
+        .route("/logout", axum::routing::post(signin::logout))
+        .route(
+            "/talk/channel/follow",
+            get(follow::page).post(follow::submit),
+        )
+        .route("/talk/channel/follow/result", get(follow::result))
+        .route("/{channel}", get(channel::home))
+        .route("/{channel}/friend", get(channel::friend).post(channel::add))
+        .route("/{channel}/chat", get(channel::chat))
+        .merge(assets::router())
+}
+
+/// A urlencoded form body, keeping repeated names (checkbox lists).
+pub(crate) struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// Starts a page: its context, or an error page when even that failed (database down).
+pub(crate) async fn begin(
+    state: &ApiState,
+    headers: &axum::http::HeaderMap,
+    uri: &axum::http::Uri,
+) -> Result<PageCtx, axum::response::Response> {
+    PageCtx::new(state, headers, uri).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read the browser session");
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            "internal error; try again later",
+        )
+            .into_response()
+    })
+}
+
+/// Ends a page: its answer with the context's cookies, or the error page.
+pub(crate) async fn end(
+    state: &ApiState,
+    ctx: PageCtx,
+    result: Result<axum::response::Response, PageError>,
+) -> axum::response::Response {
+    match result {
+        Ok(response) => ctx.finish(response),
+        Err(e) => e.render(ctx, state).await,
+    }
+}
+
+/// A 303 to `location` (after a form, or to the sign-in page).
+pub(crate) fn see_other(location: &str) -> axum::response::Response {
+    let mut response = axum::http::StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(location) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, value);
+    }
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// The sign-in page, coming back to `here` afterwards.
+pub(crate) fn sign_in_first(here: &str) -> axum::response::Response {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("continue", here)
+        .finish();
+    see_other(&format!("/login?{query}"))
+}
+
+use axum::response::IntoResponse;

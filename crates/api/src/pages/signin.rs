@@ -1,0 +1,210 @@
+//! Signing in (email or phone number and password; optionally the emulator's account
+//! picker) and out. Sign-in replaces the session, so a planted session id is worthless.
+
+use super::render::{html, initial};
+use super::{begin, end, see_other, Chrome, FormData, PageCtx, PageError};
+use crate::ApiState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use std::collections::HashMap;
+use talkchannel_domain::PageRequest;
+
+use super::context::safe_continue;
+
+/// The picker lists this many accounts at most.
+const PICKER_ACCOUNTS: u32 = 20;
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    c: Chrome,
+    next: String,
+    login: String,
+    error: Option<&'static str>,
+    /// (id, nickname, initial)
+    accounts: Vec<(i64, String, String)>,
+}
+
+pub async fn page(
+    State(state): State<ApiState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let mut ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let next = safe_continue(q.get("continue").map(String::as_str));
+    let result = render(&state, &mut ctx, next, String::new(), None, StatusCode::OK).await;
+    end(&state, ctx, result).await
+}
+
+async fn render(
+    state: &ApiState,
+    ctx: &mut PageCtx,
+    next: String,
+    login: String,
+    error: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    ctx.ensure_session(state).await?;
+    let accounts = if state.pages.account_picker {
+        let page = state
+            .services
+            .accounts(PageRequest {
+                after: None,
+                limit: PICKER_ACCOUNTS,
+            })
+            .await?;
+        page.items
+            .into_iter()
+            .map(|a| (a.id, a.nickname.clone(), initial(&a.nickname)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = SignInPage {
+        c: Chrome::of(ctx, state).await,
+        next,
+        login,
+        error,
+        accounts,
+    };
+    Ok(html(status, &page))
+}
+
+pub async fn submit(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let mut ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = FormData::parse(&body);
+    let next = safe_continue(form.get("continue"));
+    let login = form.get("login").unwrap_or_default().to_owned();
+    let result = async {
+        if !ctx.csrf_ok(form.get("csrf_token")) {
+            let t = ctx.t;
+            return render(
+                &state,
+                &mut ctx,
+                next,
+                login,
+                Some(t.session_expired),
+                StatusCode::FORBIDDEN,
+            )
+            .await;
+        }
+        let password = form.get("password").unwrap_or_default();
+        match state
+            .services
+            .sign_in(ctx.session.as_ref(), &login, password)
+            .await?
+        {
+            Some(session) => {
+                ctx.adopt(session);
+                Ok(see_other(&next))
+            }
+            None => {
+                let t = ctx.t;
+                render(
+                    &state,
+                    &mut ctx,
+                    next,
+                    login,
+                    Some(t.sign_in_failed),
+                    StatusCode::UNAUTHORIZED,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    end(&state, ctx, result).await
+}
+
+/// The emulator's picker: only when the setting is on, and with the session's CSRF token.
+pub async fn pick(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let mut ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = FormData::parse(&body);
+    let next = safe_continue(form.get("continue"));
+    let result = async {
+        if !state.pages.account_picker {
+            return Err(PageError::Request(
+                StatusCode::NOT_FOUND,
+                "KOE002",
+                "the account picker is off (pages.account_picker)".into(),
+            ));
+        }
+        if !ctx.csrf_ok(form.get("csrf_token")) {
+            let t = ctx.t;
+            return render(
+                &state,
+                &mut ctx,
+                next,
+                String::new(),
+                Some(t.session_expired),
+                StatusCode::FORBIDDEN,
+            )
+            .await;
+        }
+        let account = form
+            .get("account_id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .ok_or_else(|| {
+                PageError::Request(
+                    StatusCode::BAD_REQUEST,
+                    "KOE001",
+                    "account_id is required".into(),
+                )
+            })?;
+        let session = state
+            .services
+            .sign_in_as(ctx.session.as_ref(), account)
+            .await?;
+        ctx.adopt(session);
+        Ok(see_other(&next))
+    }
+    .await;
+    end(&state, ctx, result).await
+}
+
+pub async fn logout(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let mut ctx = match begin(&state, &headers, &uri).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = FormData::parse(&body);
+    let next = safe_continue(form.get("continue"));
+    let result = async {
+        ctx.require_csrf(&form, "KOE001")?;
+        if let Some(session) = ctx.session.clone() {
+            state.services.sign_out(&session).await?;
+        }
+        ctx.forget_session();
+        Ok(see_other(&next))
+    }
+    .await;
+    end(&state, ctx, result).await
+}
