@@ -14,6 +14,7 @@ mod file_rows;
 mod friendships;
 mod login;
 mod pool;
+mod row_batch;
 mod rows;
 mod settings;
 mod webhook_rows;
