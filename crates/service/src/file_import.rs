@@ -9,6 +9,7 @@
 use crate::customer_files::last_per_key;
 use crate::{ServiceError, ServiceResult, Services};
 use std::io::Read;
+use talkchannel_domain::customer_file::TextRowLayout;
 use talkchannel_domain::{CustomerFile, FileId, FileSchema, FileUserKey, UserType};
 use talkchannel_store::{FileImport, FileRowInput, ImportError, ImportStatus};
 use tokio::sync::mpsc;
@@ -69,9 +70,7 @@ impl Services {
         let mut done = None;
         while let Some(message) = rx.recv().await {
             match message {
-                Parsed::Rows(rows) => {
-                    import.write(&last_per_key(rows), self.now()).await?;
-                }
+                Parsed::Rows(rows) => import.write(&rows, self.now()).await?,
                 Parsed::Done { rows_read, errors } => done = Some((rows_read, errors)),
             }
         }
@@ -159,11 +158,14 @@ fn read_rows<R: Read>(
 ) -> (u64, Errors) {
     let mut errors = Errors::default();
     let mut rows_read = 0;
-    let mut records = reader.byte_records();
-    let columns = match records.next() {
-        Some(Ok(header)) => header_columns(&header, schema),
-        Some(Err(e)) => Err(format!("the header row is not readable CSV: {e}")),
-        None => Err("the file is empty: the first line must be a header such as `id,age`".into()),
+    // One record reused for every line: no allocation per row beyond the row's own.
+    let mut record = csv::ByteRecord::new();
+    let columns = match reader.read_byte_record(&mut record) {
+        Ok(true) => header_columns(&record, schema),
+        Err(e) => Err(format!("the header row is not readable CSV: {e}")),
+        Ok(false) => {
+            Err("the file is empty: the first line must be a header such as `id,age`".into())
+        }
     };
     let columns = match columns {
         Ok(columns) => columns,
@@ -173,19 +175,19 @@ fn read_rows<R: Read>(
         }
     };
     let mut batch = Vec::with_capacity(BATCH_ROWS);
-    for record in records {
+    loop {
+        let checked = match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                check_row(&record, &columns, user_type).map_err(|reason| (line, reason))
+            }
+            Err(e) => Err((
+                e.position().map_or(0, |p| p.line()),
+                format!("not readable CSV: {e}"),
+            )),
+        };
         rows_read += 1;
-        let checked = record
-            .map_err(|e| {
-                (
-                    e.position().map_or(0, |p| p.line()),
-                    format!("not readable CSV: {e}"),
-                )
-            })
-            .and_then(|r| {
-                let line = r.position().map_or(0, |p| p.line());
-                check_row(&r, &columns, schema, user_type).map_err(|reason| (line, reason))
-            });
         match checked {
             Ok(row) if errors.count == 0 => batch.push(row),
             Ok(_) => {}
@@ -198,29 +200,33 @@ fn read_rows<R: Read>(
             );
             break;
         }
-        if batch.len() == BATCH_ROWS
-            && tx
-                .blocking_send(Parsed::Rows(std::mem::take(&mut batch)))
-                .is_err()
-        {
+        if batch.len() == BATCH_ROWS && !send_batch(tx, &mut batch) {
             break;
         }
     }
     if !batch.is_empty() && errors.count == 0 {
-        let _ = tx.blocking_send(Parsed::Rows(batch));
+        send_batch(tx, &mut batch);
     }
     (rows_read, errors)
 }
 
-/// The id column's position, then each field column's name (in header order).
+/// Hands a batch (one row per key) to the writer; false when the writer is gone.
+/// Keys are deduplicated here, on the parser's thread, so the writer only writes.
+fn send_batch(tx: &mpsc::Sender<Parsed>, batch: &mut Vec<FileRowInput>) -> bool {
+    let rows = last_per_key(std::mem::replace(batch, Vec::with_capacity(BATCH_ROWS)));
+    tx.blocking_send(Parsed::Rows(rows)).is_ok()
+}
+
+/// The id column's position, the header's width, and how its field columns are written.
 struct Columns {
     id: usize,
-    names: Vec<String>,
+    width: usize,
+    fields: TextRowLayout,
 }
 
 fn header_columns(header: &csv::ByteRecord, schema: &FileSchema) -> Result<Columns, String> {
     let mut id = None;
-    let mut names = Vec::with_capacity(header.len());
+    let mut names: Vec<String> = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let raw = raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw);
         let name = std::str::from_utf8(raw)
@@ -246,32 +252,38 @@ fn header_columns(header: &csv::ByteRecord, schema: &FileSchema) -> Result<Colum
             ID_COLUMNS.join(", ")
         )
     })?;
-    Ok(Columns { id, names })
+    let field_columns = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != id)
+        .map(|(i, name)| (i, name.as_str()));
+    Ok(Columns {
+        id,
+        width: names.len(),
+        fields: schema.text_row_layout(field_columns)?,
+    })
 }
 
 fn check_row(
     record: &csv::ByteRecord,
     columns: &Columns,
-    schema: &FileSchema,
     user_type: UserType,
 ) -> Result<FileRowInput, String> {
-    if record.len() != columns.names.len() {
+    if record.len() != columns.width {
         return Err(format!(
             "expected {} columns as in the header, found {}",
-            columns.names.len(),
+            columns.width,
             record.len()
         ));
     }
-    let text = |i: usize| {
-        std::str::from_utf8(&record[i]).map_err(|_| format!("column {} is not UTF-8 text", i + 1))
-    };
-    let key = FileUserKey::parse(user_type, text(columns.id)?)?;
-    let mut values = Vec::with_capacity(columns.names.len());
-    for (i, name) in columns.names.iter().enumerate() {
-        if i != columns.id {
-            values.push((name.as_str(), text(i)?));
-        }
-    }
-    let fields = schema.check_text_values(values)?;
+    let texts = record
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            std::str::from_utf8(raw).map_err(|_| format!("column {} is not UTF-8 text", i + 1))
+        })
+        .collect::<Result<Vec<&str>, String>>()?;
+    let key = FileUserKey::parse(user_type, texts[columns.id])?;
+    let fields = columns.fields.row_json(&texts)?;
     Ok(FileRowInput { key, fields })
 }

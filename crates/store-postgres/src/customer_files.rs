@@ -254,7 +254,12 @@ impl CustomerFileStore for PgStore {
     async fn begin_row_import(&self, file: FileId) -> StoreResult<Box<dyn RowImport>> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let file = lock_file(&mut tx, file).await?;
-        Ok(Box::new(PgImport { tx, file }))
+        Ok(Box::new(PgImport {
+            tx,
+            file,
+            inserted: 0,
+            friends: 0,
+        }))
     }
 
     async fn insert_file_import(&self, report: &FileImport) -> StoreResult<FileImport> {

@@ -69,15 +69,24 @@ async fn key_stats(
         .map_err(db)
 }
 
-/// Upserts a batch (the file already locked) and moves `registered` and `friends`.
-pub(crate) async fn write_rows(
+/// What one batch did: rows inserted and replaced, and how `friends` moved.
+struct BatchEffect {
+    written: RowsWritten,
+    friends: i64,
+}
+
+/// Upserts a batch (the file already locked) and measures what it changed.
+async fn upsert_rows(
     conn: &mut PgConnection,
     file: FileContext,
     rows: &[FileRowInput],
     at: DateTime<Utc>,
-) -> StoreResult<RowsWritten> {
+) -> StoreResult<BatchEffect> {
     if rows.is_empty() {
-        return Ok(RowsWritten::default());
+        return Ok(BatchEffect {
+            written: RowsWritten::default(),
+            friends: 0,
+        });
     }
     let (types, keys) = key_arrays(rows.iter().map(|r| &r.key));
     let fields: Vec<&str> = rows.iter().map(|r| r.fields.as_str()).collect();
@@ -93,20 +102,26 @@ pub(crate) async fn write_rows(
         .await
         .map_err(db)?;
     let (_, friends_after) = key_stats(conn, file, &types, &keys).await?;
-    let inserted = rows.len() as i64 - existed;
-    adjust_counts(
-        conn,
-        file.id,
-        0,
-        inserted,
-        friends_after - friends_before,
-        at,
-    )
-    .await?;
-    Ok(RowsWritten {
-        inserted: inserted as u64,
-        replaced: existed as u64,
+    Ok(BatchEffect {
+        written: RowsWritten {
+            inserted: rows.len() as u64 - existed as u64,
+            replaced: existed as u64,
+        },
+        friends: friends_after - friends_before,
     })
+}
+
+/// Upserts a batch (the file already locked) and moves `registered` and `friends`.
+pub(crate) async fn write_rows(
+    conn: &mut PgConnection,
+    file: FileContext,
+    rows: &[FileRowInput],
+    at: DateTime<Utc>,
+) -> StoreResult<RowsWritten> {
+    let effect = upsert_rows(conn, file, rows, at).await?;
+    let inserted = effect.written.inserted as i64;
+    adjust_counts(conn, file.id, 0, inserted, effect.friends, at).await?;
+    Ok(effect.written)
 }
 
 pub(crate) async fn delete_rows(
@@ -195,23 +210,30 @@ pub(crate) async fn follow_friendship(
 }
 
 /// An import in one transaction holding the file's lock; dropping it rolls back.
+///
+/// The counts' changes are summed here and written once at commit: updating the file's
+/// row after every batch left one dead version of it per batch inside the transaction,
+/// and every inserted row's foreign-key check walked that whole chain of versions, so
+/// a long import slowed down quadratically.
 pub(crate) struct PgImport {
     pub tx: Transaction<'static, Postgres>,
     pub file: FileContext,
+    pub inserted: i64,
+    pub friends: i64,
 }
 
 #[async_trait]
 impl RowImport for PgImport {
-    async fn write(
-        &mut self,
-        rows: &[FileRowInput],
-        at: DateTime<Utc>,
-    ) -> StoreResult<RowsWritten> {
-        write_rows(&mut self.tx, self.file, rows, at).await
+    async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>) -> StoreResult<()> {
+        let effect = upsert_rows(&mut self.tx, self.file, rows, at).await?;
+        self.inserted += effect.written.inserted as i64;
+        self.friends += effect.friends;
+        Ok(())
     }
 
     async fn commit(mut self: Box<Self>, attempted: u64, at: DateTime<Utc>) -> StoreResult<()> {
-        adjust_counts(&mut self.tx, self.file.id, attempted as i64, 0, 0, at).await?;
+        let (file, inserted, friends) = (self.file.id, self.inserted, self.friends);
+        adjust_counts(&mut self.tx, file, attempted as i64, inserted, friends, at).await?;
         self.tx.commit().await.map_err(db)
     }
 }

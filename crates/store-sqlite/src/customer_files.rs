@@ -261,7 +261,7 @@ impl CustomerFileStore for SqliteStore {
     async fn begin_row_import(&self, file: FileId) -> StoreResult<Box<dyn RowImport>> {
         let mut tx = self.write_tx().await?;
         let file = file_context(&mut tx, file).await?;
-        Ok(Box::new(SqliteImport { tx, file }))
+        Ok(Box::new(SqliteImport::begin(tx, file).await?))
     }
 
     async fn insert_file_import(&self, report: &FileImport) -> StoreResult<FileImport> {

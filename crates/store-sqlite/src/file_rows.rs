@@ -5,6 +5,7 @@
 //! text never changes, so its plan stays cached, and there is no bind-parameter limit.
 
 use crate::error::backend;
+use crate::row_batch::{chunks, ChunkedSql};
 use crate::rows::to_ms;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -44,30 +45,111 @@ const KEY_STATS: &str = "SELECT COUNT(*), COUNT(f.account_id) \
      LEFT JOIN friendships f \
        ON f.channel_id = ?3 AND f.account_id = r.account_id AND f.relation = 'ADDED'";
 
-const UPSERT: &str = "INSERT INTO customer_file_rows \
-         (file_id, user_type, user_key, fields, account_id, updated_at) \
-     SELECT ?2, j.value ->> 0, j.value ->> 1, j.value -> 2, \
-         CASE j.value ->> 0 \
-           WHEN 'app' THEN (SELECT u.account_id FROM app_users u \
-                            WHERE u.app_id = ?3 AND u.user_id = CAST(j.value ->> 1 AS INTEGER)) \
-           ELSE (SELECT MIN(a.id) FROM accounts a WHERE a.phone_number = j.value ->> 1) \
-         END, ?4 \
-     FROM json_each(?1) j WHERE true \
-     ON CONFLICT (file_id, user_type, user_key) DO UPDATE SET \
-         fields = excluded.fields, account_id = excluded.account_id, \
-         updated_at = excluded.updated_at";
+/// An account a key names: an app user of the file's app (bound here), or the oldest account
+/// with that phone number; `$t` and `$k` are the key's type and text.
+macro_rules! resolve_account {
+    ($t:literal, $k:literal) => {
+        concat!(
+            "CASE ",
+            $t,
+            " WHEN 'app' THEN (SELECT u.account_id FROM app_users u ",
+            "WHERE u.app_id = ? AND u.user_id = CAST(",
+            $k,
+            " AS INTEGER)) ",
+            "ELSE (SELECT MIN(a.id) FROM accounts a WHERE a.phone_number = ",
+            $k,
+            ") END"
+        )
+    };
+}
 
-async fn key_stats(
+/// The upserts' conflict clause: re-adding a key replaces its values and re-resolves it.
+macro_rules! replace_on_conflict {
+    () => {
+        " ON CONFLICT (file_id, user_type, user_key) DO UPDATE SET \
+         fields = excluded.fields, account_id = excluded.account_id, \
+         updated_at = excluded.updated_at"
+    };
+}
+
+/// A call's rows wait in a temporary table beside what they replace, so one index probe
+/// per key serves the upsert's counts, and the upsert itself reads no bound text again.
+const CREATE_BATCH: &str = "CREATE TEMP TABLE IF NOT EXISTS file_batch (\
+     user_type TEXT NOT NULL, user_key TEXT NOT NULL, fields TEXT NOT NULL, \
+     account_id INTEGER, old_seq INTEGER, old_account INTEGER)";
+
+/// Binds the app, the rows, then the file: the batch's rows with their account and the
+/// row each replaces.
+static STAGE: ChunkedSql = ChunkedSql::new(
+    concat!(
+        "INSERT INTO temp.file_batch SELECT v.column1, v.column2, v.column3, ",
+        resolve_account!("v.column1", "v.column2"),
+        ", r.seq, r.account_id FROM (VALUES "
+    ),
+    ") v LEFT JOIN customer_file_rows r \
+     ON r.file_id = ? AND r.user_type = v.column1 AND r.user_key = v.column2",
+);
+
+const UPSERT_STAGED: &str = concat!(
+    "INSERT INTO customer_file_rows \
+         (file_id, user_type, user_key, fields, account_id, updated_at) \
+     SELECT ?1, user_type, user_key, fields, account_id, ?2 FROM temp.file_batch WHERE true",
+    replace_on_conflict!()
+);
+
+/// Rows that existed, friends among them before, and friends among the batch after.
+const STAGED_STATS: &str = "SELECT COUNT(b.old_seq), COUNT(fo.account_id), COUNT(fn.account_id) \
+     FROM temp.file_batch b \
+     LEFT JOIN friendships fo \
+       ON fo.channel_id = ?1 AND fo.account_id = b.old_account AND fo.relation = 'ADDED' \
+     LEFT JOIN friendships fn \
+       ON fn.channel_id = ?1 AND fn.account_id = b.account_id AND fn.relation = 'ADDED'";
+
+/// Binds the file, the app, the time, then the rows: an import's upsert, counted once at
+/// commit.
+static UPSERT_DIRECT: ChunkedSql = ChunkedSql::new(
+    concat!(
+        "INSERT INTO customer_file_rows \
+             (file_id, user_type, user_key, fields, account_id, updated_at) \
+         SELECT ?, v.column1, v.column2, v.column3, ",
+        resolve_account!("v.column1", "v.column2"),
+        ", ? FROM (VALUES "
+    ),
+    concat!(") v WHERE true", replace_on_conflict!()),
+);
+
+/// Runs `sql` once per chunk of `rows`, binding `before`, each row's type, key and
+/// values, then `after`.
+async fn execute_chunked(
     conn: &mut SqliteConnection,
-    file: FileContext,
-    keys_json: &str,
-) -> StoreResult<(i64, i64)> {
-    sqlx::query_as::<_, (i64, i64)>(KEY_STATS)
-        .bind(keys_json)
-        .bind(file.id)
-        .bind(file.channel_id)
-        .fetch_one(conn)
+    sql: &ChunkedSql,
+    (before, after): (&[i64], &[i64]),
+    rows: &[FileRowInput],
+) -> StoreResult<()> {
+    for chunk in chunks(rows) {
+        let mut query = sqlx::query(sql.text(chunk.len()));
+        for &value in before {
+            query = query.bind(value);
+        }
+        for row in chunk {
+            query = query
+                .bind(row.key.user_type().as_str())
+                .bind(row.key.key_text())
+                .bind(row.fields.as_str());
+        }
+        for &value in after {
+            query = query.bind(value);
+        }
+        query.execute(&mut *conn).await.map_err(backend)?;
+    }
+    Ok(())
+}
+
+async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<()> {
+    sqlx::query(sql)
+        .execute(conn)
         .await
+        .map(drop)
         .map_err(backend)
 }
 
@@ -81,17 +163,22 @@ pub(crate) async fn write_rows(
     if rows.is_empty() {
         return Ok(RowsWritten::default());
     }
-    let batch = rows_json(rows);
-    let (existed, friends_before) = key_stats(conn, file, &batch).await?;
-    sqlx::query(UPSERT)
-        .bind(&batch)
+    execute(conn, CREATE_BATCH).await?;
+    execute(conn, "DELETE FROM temp.file_batch").await?;
+    execute_chunked(conn, &STAGE, (&[file.app_id], &[file.id]), rows).await?;
+    sqlx::query(UPSERT_STAGED)
         .bind(file.id)
-        .bind(file.app_id)
         .bind(to_ms(at))
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
-    let (_, friends_after) = key_stats(conn, file, &batch).await?;
+    let (existed, friends_before, friends_after) =
+        sqlx::query_as::<_, (i64, i64, i64)>(STAGED_STATS)
+            .bind(file.channel_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend)?;
+    execute(conn, "DELETE FROM temp.file_batch").await?;
     let inserted = rows.len() as i64 - existed;
     adjust_counts(
         conn,
@@ -106,6 +193,20 @@ pub(crate) async fn write_rows(
         inserted: inserted as u64,
         replaced: existed as u64,
     })
+}
+
+async fn key_stats(
+    conn: &mut SqliteConnection,
+    file: FileContext,
+    keys_json: &str,
+) -> StoreResult<(i64, i64)> {
+    sqlx::query_as::<_, (i64, i64)>(KEY_STATS)
+        .bind(keys_json)
+        .bind(file.id)
+        .bind(file.channel_id)
+        .fetch_one(conn)
+        .await
+        .map_err(backend)
 }
 
 /// Deletes the rows with these keys and moves the counts down; returns how many existed.
@@ -183,23 +284,7 @@ pub(crate) async fn follow_friendship(
     .map_err(backend)
 }
 
-/// `[["app","42",{"age":29}],...]`: the field text is already compact JSON.
-fn rows_json(rows: &[FileRowInput]) -> String {
-    let mut out = String::with_capacity(rows.len() * 64);
-    out.push('[');
-    for (i, row) in rows.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_key(&mut out, &row.key);
-        out.push(',');
-        out.push_str(&row.fields);
-        out.push(']');
-    }
-    out.push(']');
-    out
-}
-
+/// `[["app","42"],...]`: the keys of a delete.
 fn keys_json(keys: &[FileUserKey]) -> String {
     let mut out = String::with_capacity(keys.len() * 24);
     out.push('[');
@@ -224,24 +309,59 @@ fn push_key(out: &mut String, key: &FileUserKey) {
 }
 
 /// An import holding the writer's transaction: nothing is visible until `commit`, and
-/// dropping it rolls everything back.
+/// dropping it rolls everything back. Batches are upserted without counting; since the
+/// transaction holds the write lock, the counts are settled once at commit: new rows are
+/// those past the largest `seq` seen at the start, friends are recounted.
 pub(crate) struct SqliteImport {
-    pub tx: Transaction<'static, Sqlite>,
-    pub file: FileContext,
+    tx: Transaction<'static, Sqlite>,
+    file: FileContext,
+    last_seq_before: i64,
+}
+
+impl SqliteImport {
+    pub async fn begin(
+        mut tx: Transaction<'static, Sqlite>,
+        file: FileContext,
+    ) -> StoreResult<Self> {
+        let last_seq_before =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM customer_file_rows")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        Ok(Self {
+            tx,
+            file,
+            last_seq_before,
+        })
+    }
 }
 
 #[async_trait]
 impl RowImport for SqliteImport {
-    async fn write(
-        &mut self,
-        rows: &[FileRowInput],
-        at: DateTime<Utc>,
-    ) -> StoreResult<RowsWritten> {
-        write_rows(&mut self.tx, self.file, rows, at).await
+    async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>) -> StoreResult<()> {
+        let before = [self.file.id, self.file.app_id, to_ms(at)];
+        execute_chunked(&mut self.tx, &UPSERT_DIRECT, (&before, &[]), rows).await
     }
 
     async fn commit(mut self: Box<Self>, attempted: u64, at: DateTime<Utc>) -> StoreResult<()> {
-        adjust_counts(&mut self.tx, self.file.id, attempted as i64, 0, 0, at).await?;
+        sqlx::query(
+            "UPDATE customer_files SET attempted = attempted + ?1, \
+             registered = registered + (SELECT COUNT(*) FROM customer_file_rows \
+                                        WHERE seq > ?2 AND +file_id = ?3), \
+             friends = (SELECT COUNT(*) FROM customer_file_rows r JOIN friendships f \
+                        ON f.channel_id = ?4 AND f.account_id = r.account_id \
+                        AND f.relation = 'ADDED' \
+                        WHERE r.file_id = ?3 AND r.account_id IS NOT NULL), \
+             updated_at = ?5 WHERE id = ?3",
+        )
+        .bind(attempted as i64)
+        .bind(self.last_seq_before)
+        .bind(self.file.id)
+        .bind(self.file.channel_id)
+        .bind(to_ms(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
         self.tx.commit().await.map_err(backend)
     }
 }

@@ -15,6 +15,7 @@ mod file_rows;
 mod friendships;
 mod login;
 mod pool;
+mod row_batch;
 mod rows;
 mod settings;
 mod webhook_rows;

@@ -78,12 +78,13 @@ pub struct ImportError {
 }
 
 /// An import in progress: rows written through it become visible only on `commit`;
-/// dropping it (or an error) leaves the file as it was.
+/// dropping it (or an error) leaves the file as it was. Keys within one `write` must be
+/// distinct; a later `write` may repeat a key (its values replace the earlier ones).
 #[async_trait]
 pub trait RowImport: Send {
-    async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>)
-        -> StoreResult<RowsWritten>;
-    /// Adds `attempted` to the file's count and makes every write visible at once.
+    async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>) -> StoreResult<()>;
+    /// Adds `attempted` to the file's count, settles `registered` and `friends` for
+    /// everything written, and makes every write visible at once.
     async fn commit(self: Box<Self>, attempted: u64, at: DateTime<Utc>) -> StoreResult<()>;
 }
 

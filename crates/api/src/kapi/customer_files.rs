@@ -183,15 +183,17 @@ pub async fn add_users(
 ) -> Result<Response, KapiError> {
     let FileTarget {
         app,
-        body,
+        mut body,
         file,
         channel,
         user_type,
     } = file_target(&state, &headers, &bytes).await?;
-    let users: Vec<SubmittedUser> = body::array(&body, "users", MAX_USERS_PER_CALL)?
-        .iter()
-        .map(submitted_user)
-        .collect();
+    body::array(&body, "users", MAX_USERS_PER_CALL)?;
+    // Taken out of the body, not cloned: each user's values move into the service.
+    let users: Vec<SubmittedUser> = match body.remove("users") {
+        Some(Value::Array(users)) => users.into_iter().map(submitted_user).collect(),
+        _ => Vec::new(),
+    };
     let outcome = state
         .services
         .add_file_users(app, &channel, file, user_type, &users)
@@ -201,8 +203,8 @@ pub async fn add_users(
 
 /// `{"id": .., "field": {..}}`; `field` may be absent (no values). Kakao ignores other
 /// keys, so a misspelt `field_data` registers the user without values.
-fn submitted_user(value: &Value) -> SubmittedUser {
-    let Value::Object(user) = value else {
+fn submitted_user(value: Value) -> SubmittedUser {
+    let Value::Object(mut user) = value else {
         return SubmittedUser {
             id: None,
             field: None,
@@ -210,9 +212,9 @@ fn submitted_user(value: &Value) -> SubmittedUser {
     };
     SubmittedUser {
         id: user.get("id").and_then(body::scalar_text),
-        field: match user.get("field") {
+        field: match user.remove("field") {
             None | Some(Value::Null) => Some(Map::new()),
-            Some(Value::Object(map)) => Some(map.clone()),
+            Some(Value::Object(map)) => Some(map),
             Some(_) => None,
         },
     }

@@ -283,6 +283,62 @@ pub async fn row_import_is_all_or_nothing(store: &dyn Store) {
     assert!(store.begin_row_import(UNKNOWN_ID).await.is_err());
 }
 
+/// An import settles the counts at commit: rows it replaced are not counted twice, a
+/// key repeated across writes keeps its last values, and re-resolved accounts count as
+/// friends by their relation now.
+pub async fn row_import_counts_replacements_and_friends(store: &dyn Store) {
+    let (app, channel, f) = setup(store).await;
+    let (a, b, c) = (
+        new_account(store).await,
+        new_account(store).await,
+        new_account(store).await,
+    );
+    link(store, app.id, a.id, 1).await;
+    link(store, app.id, b.id, 2).await;
+    apply(store, channel.id, a.id, FriendAction::Add, t(1)).await;
+    let first: Vec<_> = [1, 3, 9].map(|i| row(FileUserKey::App(i), 1)).into();
+    store
+        .put_file_rows(f.id, &first, 3, t(2))
+        .await
+        .expect("put");
+    assert_eq!(counts(store, f.id).await, (3, 3, 1), "before the import");
+    // App user 9 gets an account (a friend) after its row was written without one.
+    link(store, app.id, c.id, 9).await;
+    apply(store, channel.id, c.id, FriendAction::Add, t(3)).await;
+    assert_eq!(counts(store, f.id).await.2, 1, "row 9 still has no account");
+
+    let mut import = store.begin_row_import(f.id).await.expect("begin");
+    for (chunk, age) in [([1, 2, 4], 2), ([2, 5, 9], 3)] {
+        let rows: Vec<_> = chunk.map(|i| row(FileUserKey::App(i), age)).into();
+        import.write(&rows, t(4)).await.expect("write");
+    }
+    import.commit(6, t(5)).await.expect("commit");
+    assert_eq!(counts(store, f.id).await, (9, 6, 2), "a's and c's rows");
+    let rows = store
+        .file_rows(f.id, PageRequest::first(10))
+        .await
+        .expect("file_rows");
+    let seen: Vec<_> = rows
+        .items
+        .iter()
+        .map(|r| (r.key.clone(), r.fields.as_str(), r.account_id))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (FileUserKey::App(1), "{\"age\":2}", Some(a.id)),
+            (FileUserKey::App(3), "{\"age\":1}", None),
+            (FileUserKey::App(9), "{\"age\":3}", Some(c.id)),
+            (FileUserKey::App(2), "{\"age\":3}", Some(b.id)),
+            (FileUserKey::App(4), "{\"age\":2}", None),
+            (FileUserKey::App(5), "{\"age\":3}", None),
+        ]
+    );
+    assert_eq!(file(store, f.id).await.updated_at, t(5));
+    apply(store, channel.id, b.id, FriendAction::Add, t(6)).await;
+    assert_eq!(counts(store, f.id).await.2, 3, "b added after the import");
+}
+
 /// Import reports read back as written.
 pub async fn file_import_reports_round_trip(store: &dyn Store) {
     let (_app, _channel, f) = setup(store).await;

@@ -196,6 +196,7 @@ macro_rules! conformance_tests {
                 file_friends_follow_friendships_and_rows,
                 file_rows_page_and_file_deletes,
                 row_import_is_all_or_nothing,
+                row_import_counts_replacements_and_friends,
                 file_import_reports_round_trip,
                 redirect_uris_are_replaced_in_order,
                 login_setters_on_unknown_refs_are_not_found,
