@@ -134,6 +134,8 @@ async fn unknown_and_sanctioned_channels_get_clear_pages(s: TestServer) {
     let reply = s.call(Method::GET, "/nothing-here", None, None).await;
     assert_eq!(reply.status, 404);
     assert!(reply.body["error"].is_object(), "{}", reply.text);
+    let reply = s.call(Method::POST, "/nothing-here", None, None).await;
+    assert_eq!(reply.status, 404, "{}", reply.text);
 }
 
 async fn the_add_bridge_signs_in_then_adds_once(s: TestServer) {
