@@ -27,12 +27,17 @@ pub struct Page {
 
 impl Browser {
     pub fn new(server: &TestServer) -> Self {
+        Self::at(&server.base)
+    }
+
+    /// A browser talking to `base` (another node over the same database, say).
+    pub fn at(base: &str) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            base: server.base.clone(),
+            base: base.to_owned(),
             cookies: Mutex::new(BTreeMap::new()),
         }
     }

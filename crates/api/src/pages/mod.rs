@@ -53,7 +53,11 @@ pub fn router() -> Router<ApiState> {
             get(follow::page).post(follow::submit),
         )
         .route("/talk/channel/follow/result", get(follow::result))
-        .route("/{channel}", get(channel::home))
+        // Other methods on a single segment are an unknown path, as before pages existed.
+        .route(
+            "/{channel}",
+            get(channel::home).fallback(crate::surface::not_found),
+        )
         .route("/{channel}/friend", get(channel::friend).post(channel::add))
         .route("/{channel}/chat", get(channel::chat))
         .merge(assets::router())

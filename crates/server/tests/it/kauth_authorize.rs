@@ -8,9 +8,6 @@ use talkchannel_testkit::{on_both_engines, AppFixture, Browser, Page, Reply, Tes
 on_both_engines!(
     login_consent_code_and_token,
     codes_are_single_use_short_lived_and_bound,
-    untrusted_clients_and_redirects_get_a_page_not_a_redirect,
-    later_errors_go_back_to_the_redirect_uri,
-    csrf_tokens_are_bound_to_their_session,
     consent_offers_channels_and_adds_the_ticked_ones,
 );
 
@@ -82,7 +79,7 @@ pub async fn sign_in_through(b: &Browser, start: &str, email: &str) -> Page {
     b.get(&next).await
 }
 
-fn code_of(page: &Page, state: Option<&str>) -> String {
+pub fn code_of(page: &Page, state: Option<&str>) -> String {
     assert_eq!(page.status, 303, "{}", page.text);
     let url = url::Url::parse(page.location()).expect("absolute redirect");
     assert_eq!(
@@ -101,7 +98,7 @@ fn code_of(page: &Page, state: Option<&str>) -> String {
         .unwrap_or_else(|| panic!("no code in {url}"))
 }
 
-async fn agree(b: &Browser, consent: &Page, extra: &[(&str, &str)]) -> Page {
+pub async fn agree(b: &Browser, consent: &Page, extra: &[(&str, &str)]) -> Page {
     assert_eq!(consent.status, 200, "{}", consent.text);
     let mut form: Vec<(String, String)> = [
         "csrf_token",
@@ -125,7 +122,7 @@ async fn agree(b: &Browser, consent: &Page, extra: &[(&str, &str)]) -> Page {
 
 pub use crate::kauth_token::post_form as token;
 
-fn assert_koe(reply: &Reply, status: u16, code: &str) {
+pub fn assert_koe(reply: &Reply, status: u16, code: &str) {
     assert_eq!(
         (reply.status.as_u16(), reply.body["error_code"].as_str()),
         (status, Some(code)),
@@ -321,206 +318,6 @@ async fn codes_are_single_use_short_lived_and_bound(s: TestServer) {
     assert_koe(&reply, 400, "KOE010");
 }
 
-async fn untrusted_clients_and_redirects_get_a_page_not_a_redirect(s: TestServer) {
-    let (app, _) = login_setup(&s, "b@example.com", "B").await;
-    let b = Browser::new(&s);
-    let cases = [
-        (authorize_path("0123456789abcdef0123456789abcdef", ""), 401, "KOE101"),
-        (authorize_path(&app.admin_key, ""), 401, "KOE101"),
-        (format!("/oauth/authorize?client_id={}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code", app.rest_api_key), 400, "KOE006"),
-        (format!("/oauth/authorize?client_id={}&redirect_uri=https%3A%2F%2Fshop.example%2Fcb%2F&response_type=code", app.rest_api_key), 400, "KOE006"),
-        (format!("/oauth/authorize?client_id={}&response_type=code", app.rest_api_key), 400, "KOE010"),
-    ];
-    for (path, status, code) in cases {
-        let page = b.get(&path).await;
-        assert_eq!(page.status, status, "{path}: {}", page.text);
-        assert!(
-            page.location.is_none(),
-            "{path} redirected to {}",
-            page.location()
-        );
-        assert!(page.text.contains(code), "{path}: {}", page.text);
-        assert!(page.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"));
-    }
-    // A channel not connected to the app cannot be offered.
-    s.create_channel("_notmine", "남의 채널").await;
-    let page = b
-        .get(&authorize_path(
-            &app.rest_api_key,
-            "&channel_public_id=_notmine",
-        ))
-        .await;
-    assert_eq!(page.status, 400);
-    assert!(
-        page.text.contains("KOE102") && page.location.is_none(),
-        "{}",
-        page.text
-    );
-}
-
-async fn later_errors_go_back_to_the_redirect_uri(s: TestServer) {
-    let (app, _) = login_setup(&s, "c@example.com", "C").await;
-    let b = Browser::new(&s);
-    let redirect_error = |page: &Page| {
-        let url = url::Url::parse(page.location()).expect("redirect");
-        url.query_pairs()
-            .into_owned()
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    let page = b
-        .get(
-            &authorize_path(&app.rest_api_key, "&state=s1")
-                .replace("response_type=code", "response_type=token"),
-        )
-        .await;
-    let q = redirect_error(&page);
-    assert_eq!(
-        (q["error"].as_str(), q["state"].as_str()),
-        ("unsupported_response_type", "s1")
-    );
-    let q = redirect_error(
-        &b.get(&authorize_path(&app.rest_api_key, "&scope=talk_secrets"))
-            .await,
-    );
-    assert_eq!(q["error"], "invalid_scope");
-    assert!(
-        !q.contains_key("state"),
-        "no state was sent, none comes back"
-    );
-    // prompt=none without a session: login_required, no page.
-    let q = redirect_error(
-        &b.get(&authorize_path(&app.rest_api_key, "&prompt=none&state=n"))
-            .await,
-    );
-    assert_eq!(
-        (q["error"].as_str(), q["state"].as_str()),
-        ("login_required", "n")
-    );
-    // Cancel on the consent page: access_denied.
-    let consent = sign_in_through(
-        &b,
-        &authorize_path(&app.rest_api_key, "&scope=plusfriends&state=c"),
-        "c@example.com",
-    )
-    .await;
-    let q = redirect_error(
-        &b.get(&authorize_path(
-            &app.rest_api_key,
-            "&scope=plusfriends&prompt=none",
-        ))
-        .await,
-    );
-    assert_eq!(q["error"], "consent_required");
-    let cancel = b
-        .post(
-            "/oauth/authorize",
-            &[
-                ("csrf_token", &consent.field("csrf_token").unwrap()),
-                ("client_id", &app.rest_api_key),
-                ("redirect_uri", CALLBACK),
-                ("response_type", "code"),
-                ("scope", "plusfriends"),
-                ("state", "c"),
-                ("action", "cancel"),
-            ],
-        )
-        .await;
-    let q = redirect_error(&cancel);
-    assert_eq!(
-        (q["error"].as_str(), q["state"].as_str()),
-        ("access_denied", "c")
-    );
-    let q = redirect_error(
-        &b.get(&authorize_path(
-            &app.rest_api_key,
-            "&scope=plusfriends&prompt=none",
-        ))
-        .await,
-    );
-    assert_eq!(q["error"], "consent_required", "declining granted nothing");
-}
-
-async fn csrf_tokens_are_bound_to_their_session(s: TestServer) {
-    let (app, _) = login_setup(&s, "d@example.com", "D").await;
-    let victim = Browser::new(&s);
-    let consent = sign_in_through(
-        &victim,
-        &authorize_path(&app.rest_api_key, "&scope=plusfriends"),
-        "d@example.com",
-    )
-    .await;
-    assert!(consent.field("csrf_token").is_some());
-    // The attacker's own session has its own token; it does not work in the victim's.
-    let attacker = Browser::new(&s);
-    let attacker_form = attacker.get("/login").await;
-    let foreign = attacker_form.field("csrf_token").unwrap();
-    let forged = victim
-        .post(
-            "/oauth/authorize",
-            &[
-                ("csrf_token", &foreign),
-                ("client_id", &app.rest_api_key),
-                ("redirect_uri", CALLBACK),
-                ("response_type", "code"),
-                ("scope", "plusfriends"),
-                ("action", "agree"),
-            ],
-        )
-        .await;
-    assert_eq!(forged.status, 403, "{}", forged.text);
-    assert!(forged.location.is_none());
-    let missing = victim
-        .post(
-            "/oauth/authorize",
-            &[("client_id", &app.rest_api_key), ("action", "agree")],
-        )
-        .await;
-    assert_eq!(missing.status, 403);
-    let after = victim
-        .get(&authorize_path(
-            &app.rest_api_key,
-            "&scope=plusfriends&prompt=none",
-        ))
-        .await;
-    assert!(
-        after.location().contains("error=consent_required"),
-        "a forged consent granted something: {}",
-        after.location()
-    );
-    // A sign-in form posted with another session's token is refused too.
-    let login_page = victim.get("/login").await;
-    assert!(login_page.field("csrf_token").is_some());
-    let refused = victim
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &foreign),
-                ("login", "d@example.com"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(refused.status, 403);
-    // A wrong password is 401 and keeps the session anonymous.
-    let fresh = Browser::new(&s);
-    let form = fresh.get("/login").await;
-    let wrong = fresh
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &form.field("csrf_token").unwrap()),
-                ("login", "d@example.com"),
-                ("password", "wrong password"),
-            ],
-        )
-        .await;
-    assert_eq!(wrong.status, 401, "{}", wrong.text);
-    assert!(wrong.text.contains("role=\"alert\""));
-}
-
 async fn consent_offers_channels_and_adds_the_ticked_ones(s: TestServer) {
     let (app, account) = login_setup(&s, "e@example.com", "E").await;
     for (id, name) in [("_shop", "가게"), ("_news", "소식")] {
@@ -566,4 +363,67 @@ async fn consent_offers_channels_and_adds_the_ticked_ones(s: TestServer) {
     };
     assert_eq!(relation("_shop").await, "ADDED");
     assert_eq!(relation("_news").await, "NONE");
+}
+
+/// Sessions live in the database: a browser signed in on one PostgreSQL node goes on
+/// on another, whose consent form accepts the CSRF token the first node issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_work_across_postgres_nodes() {
+    use std::sync::Arc;
+    use talkchannel_server::{Config, Server};
+    use talkchannel_testkit::Engine;
+    let Some(a) = TestServer::start(Engine::Postgres).await else {
+        return;
+    };
+    let b = Server::new(Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: a.database_url.clone(),
+        ..Config::default()
+    })
+    .with_clock(Arc::new(a.clock.clone()))
+    .start()
+    .await
+    .expect("second node starts");
+    let (app, _) = login_setup(&a, "nodes@example.com", "Nodes").await;
+    let on_a = Browser::new(&a);
+    let consent = sign_in_through(
+        &on_a,
+        &authorize_path(&app.rest_api_key, "&scope=plusfriends"),
+        "nodes@example.com",
+    )
+    .await;
+    assert_eq!(consent.status, 200);
+    let on_b = Browser::at(&format!("http://{}", b.addr));
+    on_b.set_cookie(
+        "tc_session",
+        &on_a.cookie("tc_session").expect("session cookie"),
+    );
+    let again = on_b
+        .get(&authorize_path(&app.rest_api_key, "&scope=plusfriends"))
+        .await;
+    assert_eq!(
+        again.status, 200,
+        "node b knows the session: {}",
+        again.text
+    );
+    let code = code_of(
+        &agree(&on_b, &consent, &[("scope_item", "plusfriends")]).await,
+        None,
+    );
+    let tokens = token(
+        &a,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &app.rest_api_key),
+            ("redirect_uri", CALLBACK),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(
+        tokens.status, 200,
+        "a code issued by node b is redeemed on node a: {}",
+        tokens.text
+    );
+    b.shutdown().await.expect("node b stops");
 }

@@ -163,6 +163,7 @@ async fn token_errors_use_kauth_shape(s: TestServer) {
     let code = [
         ("grant_type", "authorization_code"),
         ("client_id", app.rest_api_key.as_str()),
+        ("redirect_uri", "https://shop.example/cb"),
         ("code", "made-up"),
     ];
     assert_kauth(&post_form(&s, &code).await, 400, "invalid_grant", "KOE320");
