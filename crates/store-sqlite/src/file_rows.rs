@@ -74,7 +74,10 @@ macro_rules! replace_on_conflict {
 
 /// A call's rows wait in a temporary table beside what they replace, so one index probe
 /// per key serves the upsert's counts, and the upsert itself reads no bound text again.
-const CREATE_BATCH: &str = "CREATE TEMP TABLE IF NOT EXISTS file_batch (\
+/// The writer connection creates it when it opens (see `pool`); it is empty between
+/// calls (emptied after each, and a failed call's rows go with its rolled-back
+/// transaction).
+pub(crate) const CREATE_BATCH: &str = "CREATE TEMP TABLE IF NOT EXISTS file_batch (\
      user_type TEXT NOT NULL, user_key TEXT NOT NULL, fields TEXT NOT NULL, \
      account_id INTEGER, old_seq INTEGER, old_account INTEGER)";
 
@@ -163,8 +166,6 @@ pub(crate) async fn write_rows(
     if rows.is_empty() {
         return Ok(RowsWritten::default());
     }
-    execute(conn, CREATE_BATCH).await?;
-    execute(conn, "DELETE FROM temp.file_batch").await?;
     execute_chunked(conn, &STAGE, (&[file.app_id], &[file.id]), rows).await?;
     sqlx::query(UPSERT_STAGED)
         .bind(file.id)

@@ -78,6 +78,14 @@ async fn writer_pool(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
         .min_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query(crate::file_rows::CREATE_BATCH)
+                    .execute(conn)
+                    .await
+                    .map(drop)
+            })
+        })
         .connect_with(options)
         .await
         .map_err(backend)

@@ -9,9 +9,10 @@
 use std::sync::OnceLock;
 use talkchannel_store::FileRowInput;
 
-/// Rows per statement; 500 x 3 parameters stays far below SQLite's 32,766 limit. A
-/// 2,000-row batch takes four statements, any other size at most eighteen.
-pub(crate) const CHUNK_ROWS: [usize; 5] = [500, 100, 20, 4, 1];
+/// Rows per statement; 1,000 x 3 parameters stays far below SQLite's 32,766 limit. A
+/// 2,000-row batch takes two statements (each one a hop to sqlx's SQLite thread), any
+/// other size at most twenty-one.
+pub(crate) const CHUNK_ROWS: [usize; 5] = [1_000, 250, 50, 10, 1];
 
 /// A statement whose text is `head`, then `(?,?,?),(?,?,?),..` for `rows` rows, then
 /// `tail`; built once per chunk size and kept for the life of the process.
@@ -80,8 +81,8 @@ mod tests {
         let sizes: Vec<usize> = chunks(&rows).map(<[_]>::len).collect();
         assert_eq!(sizes.iter().sum::<usize>(), 1_999);
         assert!(sizes.iter().all(|n| CHUNK_ROWS.contains(n)));
-        assert_eq!(sizes.len(), 18);
-        assert_eq!(chunks(&rows[..2_000.min(rows.len())]).count(), 18);
+        assert_eq!(sizes.len(), 21);
+        assert_eq!(chunks(&rows[..1_000]).count(), 1);
         assert_eq!(chunks(&[]).count(), 0);
     }
 
@@ -89,8 +90,9 @@ mod tests {
     fn texts_list_anonymous_parameters() {
         let sql = ChunkedSql::new("INSERT INTO t VALUES ", " ON CONFLICT DO NOTHING");
         assert_eq!(
-            sql.text(4),
-            "INSERT INTO t VALUES (?,?,?),(?,?,?),(?,?,?),(?,?,?) ON CONFLICT DO NOTHING"
+            sql.text(1),
+            "INSERT INTO t VALUES (?,?,?) ON CONFLICT DO NOTHING"
         );
+        assert_eq!(sql.text(10).matches("(?,?,?)").count(), 10);
     }
 }

@@ -5,6 +5,7 @@
 
 mod data;
 mod postgres;
+mod process;
 
 use crate::control::{ControlClient, FriendAction};
 use crate::machine::RunContext;
@@ -12,6 +13,7 @@ use crate::parallel::{finish, map_bounded, progress_bar};
 use crate::report::{targets_table, TargetCheck};
 use crate::server::{ServerOptions, ServerProcess};
 use anyhow::{bail, Context, Result};
+use process::{cpu_secs, peak_rss_mb};
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -57,6 +59,9 @@ pub struct Args {
 struct Figures {
     engine: &'static str,
     csv_secs: f64,
+    /// Server CPU time (user + system, all threads) spent in each phase.
+    csv_cpu_secs: f64,
+    api_cpu_secs: f64,
     peak_rss_mb: f64,
     api_secs: f64,
     healthz_calls_per_sec: f64,
@@ -116,18 +121,28 @@ async fn measure(args: &Args, engine: &'static str, server: &ServerProcess) -> R
     let kakao_ak = format!("KakaoAK {}", app.admin_key);
 
     let csv_file = create_file(&http, &base, &kakao_ak, "csv", data::csv_schema()).await?;
+    let pid = server.pid().context("the server has no pid")?;
+    let cpu_before = cpu_secs(pid)?;
     let csv_secs = import_csv(&http, &base, csv_file, args.csv_rows).await?;
-    let peak_rss_mb = peak_rss_mb(server.pid().context("the server has no pid")?)?;
+    let csv_cpu_secs = cpu_secs(pid)? - cpu_before;
+    let peak_rss_mb = peak_rss_mb(pid)?;
     eprintln!(
-        "{engine}: csv import {:.0} rows/s, peak RSS {peak_rss_mb:.0} MB",
-        args.csv_rows as f64 / csv_secs
+        "{engine}: csv import {:.0} rows/s, server CPU {:.2} µs/row, peak RSS {peak_rss_mb:.0} MB",
+        args.csv_rows as f64 / csv_secs,
+        csv_cpu_secs * 1e6 / args.csv_rows as f64
     );
 
     let schema = serde_json::json!({"연령": "number", "지역": "string"});
     let api_file = create_file(&http, &base, &kakao_ak, "api", schema).await?;
     let bodies = data::add_bodies(api_file, CHANNEL, args.users, args.batch);
+    let cpu_before = cpu_secs(pid)?;
     let api_secs = add_users(&http, &base, &kakao_ak, bodies, args.clients).await?;
-    eprintln!("{engine}: api {:.0} users/s", args.users as f64 / api_secs);
+    let api_cpu_secs = cpu_secs(pid)? - cpu_before;
+    eprintln!(
+        "{engine}: api {:.0} users/s, server CPU {:.2} µs/user",
+        args.users as f64 / api_secs,
+        api_cpu_secs * 1e6 / args.users as f64
+    );
     let healthz_calls_per_sec =
         healthz_rate(&http, &base, args.clients, args.users / args.batch).await?;
 
@@ -146,6 +161,8 @@ async fn measure(args: &Args, engine: &'static str, server: &ServerProcess) -> R
     Ok(Figures {
         engine,
         csv_secs,
+        csv_cpu_secs,
+        api_cpu_secs,
         peak_rss_mb,
         api_secs,
         healthz_calls_per_sec,
@@ -302,18 +319,6 @@ async fn ok_json<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilde
     serde_json::from_str(&text).with_context(|| format!("not JSON: {text}"))
 }
 
-/// The server's peak resident set (VmHWM) so far, in MB.
-fn peak_rss_mb(pid: u32) -> Result<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .context("cannot read /proc/PID/status (Linux only)")?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM line in /proc/PID/status")?;
-    Ok(kb / 1024.0)
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
@@ -332,14 +337,17 @@ fn report(args: &Args, c: &RunContext, figures: &[Figures]) -> String {
     writeln!(out, "- **Server**: {} (release), `--request-timeout-secs 600`, RUST_LOG=warn; SQLite in a temp dir, PostgreSQL in a fresh `tc_bench_*` database on the local server", args.server_bin.display()).unwrap();
     writeln!(out, "- **API path**: {} phone-keyed users (2 fields) in {}-user `update/target_users` calls, {} concurrent clients, bodies built before timing; {} of the numbers belong to accounts with the channel ADDED", args.users, args.batch, args.clients, args.friends).unwrap();
     writeln!(out, "- **CSV**: {} rows x 5 fields, one streamed upload to the control API; peak RSS = the server's VmHWM after the import (the API phase runs after it)", args.csv_rows).unwrap();
+    writeln!(out, "- **Server CPU**: user + system time of the server process (all threads, from /proc/PID/stat) during the phase, per row or user: what the work cost, whatever else the machine ran").unwrap();
     writeln!(out, "- **Friends count**: `GET /admin/api/v1/customer-files/{{id}}` on the {}-row file, {} sequential reads; baseline `/healthz` the same way\n", args.users, args.samples).unwrap();
-    out.push_str("| engine | CSV rows/s | peak RSS | API users/s | API calls/s | /healthz calls/s (baseline) | count p50 / p99 | /healthz p50 / p99 | friends counted |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| engine | CSV rows/s | CSV server CPU µs/row | peak RSS | API users/s | API server CPU µs/user | API calls/s | /healthz calls/s (baseline) | count p50 / p99 | /healthz p50 / p99 | friends counted |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let mut targets = Vec::new();
     for f in figures {
         let csv_rate = args.csv_rows as f64 / f.csv_secs;
         let api_rate = args.users as f64 / f.api_secs;
         let calls = (args.users as f64 / args.batch as f64) / f.api_secs;
-        writeln!(out, "| {} | {csv_rate:.0} | {:.0} MB | {api_rate:.0} | {calls:.0} | {:.0} | {} / {} | {} / {} | {} |", f.engine, f.peak_rss_mb, f.healthz_calls_per_sec, ms(f.count.p50), ms(f.count.p99), ms(f.healthz.p50), ms(f.healthz.p99), f.friends_counted).unwrap();
+        let csv_cpu = f.csv_cpu_secs * 1e6 / args.csv_rows as f64;
+        let api_cpu = f.api_cpu_secs * 1e6 / args.users as f64;
+        writeln!(out, "| {} | {csv_rate:.0} | {csv_cpu:.2} | {:.0} MB | {api_rate:.0} | {api_cpu:.2} | {calls:.0} | {:.0} | {} / {} | {} / {} | {} |", f.engine, f.peak_rss_mb, f.healthz_calls_per_sec, ms(f.count.p50), ms(f.count.p99), ms(f.healthz.p50), ms(f.healthz.p99), f.friends_counted).unwrap();
         if f.engine == "sqlite" {
             targets.push(check(
                 "SQLite API path >= 200,000 users/s",
