@@ -40,6 +40,11 @@ const MEANINGS: &[(&str, Meaning)] = &[
         "friendship_log_account_id_fkey",
         Meaning::NotFound("account"),
     ),
+    ("friend_groups_name_key", Meaning::Conflict("group_name")),
+    (
+        "friend_groups_channel_id_fkey",
+        Meaning::NotFound("channel"),
+    ),
 ];
 
 #[derive(Clone, Copy)]

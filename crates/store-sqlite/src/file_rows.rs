@@ -44,18 +44,40 @@ const KEY_STATS: &str = "SELECT COUNT(*), COUNT(f.account_id) \
      LEFT JOIN friendships f \
        ON f.channel_id = ?3 AND f.account_id = r.account_id AND f.relation = 'ADDED'";
 
-const UPSERT: &str = "INSERT INTO customer_file_rows \
-         (file_id, user_type, user_key, fields, account_id, updated_at) \
-     SELECT ?2, j.value ->> 0, j.value ->> 1, j.value -> 2, \
-         CASE j.value ->> 0 \
+/// The account a batch element's key names now (`j` is the element, `?3` the file's app).
+macro_rules! resolved_account {
+    () => {
+        "CASE j.value ->> 0 \
            WHEN 'app' THEN (SELECT u.account_id FROM app_users u \
                             WHERE u.app_id = ?3 AND u.user_id = CAST(j.value ->> 1 AS INTEGER)) \
            ELSE (SELECT MIN(a.id) FROM accounts a WHERE a.phone_number = j.value ->> 1) \
-         END, ?4 \
+         END"
+    };
+}
+
+const UPSERT: &str = concat!(
+    "INSERT INTO customer_file_rows \
+         (file_id, user_type, user_key, fields, account_id, updated_at, change_seq) \
+     SELECT ?2, j.value ->> 0, j.value ->> 1, j.value -> 2, ",
+    resolved_account!(),
+    ", ?4, ?5 \
      FROM json_each(?1) j WHERE true \
      ON CONFLICT (file_id, user_type, user_key) DO UPDATE SET \
          fields = excluded.fields, account_id = excluded.account_id, \
-         updated_at = excluded.updated_at";
+         updated_at = excluded.updated_at, change_seq = excluded.change_seq"
+);
+
+/// Before an upsert: a tombstone for each existing row whose key now names another
+/// account (or none), so the segment engine forgets the row under its old account.
+const REPLACED_TOMBSTONES: &str = concat!(
+    "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+     SELECT ?4, ?5, ?2, r.account_id FROM json_each(?1) j \
+     CROSS JOIN customer_file_rows r \
+       ON r.file_id = ?2 AND r.user_type = j.value ->> 0 AND r.user_key = j.value ->> 1 \
+     WHERE r.account_id IS NOT NULL AND r.account_id IS NOT (",
+    resolved_account!(),
+    ")"
+);
 
 async fn key_stats(
     conn: &mut SqliteConnection,
@@ -83,11 +105,24 @@ pub(crate) async fn write_rows(
     }
     let batch = rows_json(rows);
     let (existed, friends_before) = key_stats(conn, file, &batch).await?;
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
+    if existed > 0 {
+        sqlx::query(REPLACED_TOMBSTONES)
+            .bind(&batch)
+            .bind(file.id)
+            .bind(file.app_id)
+            .bind(file.channel_id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+    }
     sqlx::query(UPSERT)
         .bind(&batch)
         .bind(file.id)
         .bind(file.app_id)
         .bind(to_ms(at))
+        .bind(version)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
@@ -117,6 +152,20 @@ pub(crate) async fn delete_rows(
 ) -> StoreResult<u64> {
     let batch = keys_json(keys);
     let (existed, friends) = key_stats(conn, file, &batch).await?;
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
+    sqlx::query(
+        "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+         SELECT ?3, ?4, ?2, r.account_id FROM json_each(?1) j CROSS JOIN customer_file_rows r \
+         ON r.file_id = ?2 AND r.user_type = j.value ->> 0 AND r.user_key = j.value ->> 1 \
+         WHERE r.account_id IS NOT NULL",
+    )
+    .bind(&batch)
+    .bind(file.id)
+    .bind(file.channel_id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
     sqlx::query(
         "DELETE FROM customer_file_rows WHERE seq IN \
          (SELECT r.seq FROM json_each(?1) j CROSS JOIN customer_file_rows r \

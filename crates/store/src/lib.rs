@@ -7,6 +7,7 @@ mod customer_files;
 mod error;
 mod login;
 mod records;
+mod segments;
 mod traits;
 mod webhooks;
 
@@ -19,6 +20,10 @@ pub use customer_files::{
 pub use error::{StoreError, StoreResult};
 pub use login::{LoginCredential, LoginStore};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
+pub use segments::{
+    field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SegmentStore,
+    Sink, SINCE_THE_START,
+};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{
     failure_tally, DeliveryAttempt, DeliveryResult, LoggedAttempt, NextStep, WebhookEvent,

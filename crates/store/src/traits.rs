@@ -1,6 +1,6 @@
 use crate::{
-    CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore, NewAppUser,
-    StoreResult, WebhookStore,
+    CustomerFileStore, FriendGroupStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore,
+    NewAppUser, SegmentStore, StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -113,6 +113,8 @@ pub trait Store:
     + WebhookStore
     + CustomerFileStore
     + LoginStore
+    + SegmentStore
+    + FriendGroupStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

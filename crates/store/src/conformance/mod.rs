@@ -29,6 +29,7 @@ mod customer_files;
 pub mod fixtures;
 mod friendships;
 mod login;
+mod segments;
 mod settings;
 mod webhooks;
 
@@ -40,6 +41,7 @@ pub use concurrency::*;
 pub use customer_files::*;
 pub use friendships::*;
 pub use login::*;
+pub use segments::*;
 pub use settings::*;
 pub use webhooks::*;
 
@@ -199,6 +201,9 @@ macro_rules! conformance_tests {
                 revoke_tokens_deletes_only_that_users_tokens,
                 unlink_removes_link_and_tokens,
                 refresh_replaces_the_token_once,
+                friend_groups_round_trip,
+                segment_version_follows_friendship_changes,
+                segment_rows_stream_with_tombstones,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
