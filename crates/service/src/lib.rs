@@ -11,6 +11,7 @@ mod channels;
 mod customer_files;
 mod error;
 mod file_import;
+mod friend_groups;
 mod friendships;
 mod login;
 mod logout;
@@ -31,6 +32,7 @@ pub use login::MAX_REDIRECT_URIS;
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use talkchannel_segments::{Counts, SegmentEngine};
 pub use user_info::TokenInfo;
 pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
@@ -68,11 +70,14 @@ pub struct Services {
     webhook_wake: Arc<Notify>,
     /// Sends test pings, under the same address policy as the workers.
     webhook_sender: Sender,
+    /// Friend-group counts: this process's in-memory segment indexes.
+    segments: Arc<SegmentEngine>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: TokenPolicy) -> Self {
         Self {
+            segments: Arc::new(SegmentEngine::new(Arc::clone(&store))),
             store,
             clock,
             tokens,
@@ -86,6 +91,11 @@ impl Services {
         self.webhook_wake = wake;
         self.webhook_sender = sender;
         self
+    }
+
+    /// The segment engine (benchmarks drop its indexes to measure a cold start).
+    pub fn segments(&self) -> &Arc<SegmentEngine> {
+        &self.segments
     }
 
     pub fn store(&self) -> &dyn Store {

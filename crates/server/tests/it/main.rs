@@ -6,6 +6,7 @@ mod control;
 mod credentials;
 mod customer_file_import;
 mod customer_files;
+mod friend_groups;
 mod friendships;
 mod kauth_token;
 mod login_setup;
