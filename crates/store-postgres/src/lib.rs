@@ -15,6 +15,7 @@ mod friend_groups;
 mod friendships;
 mod login;
 mod rows;
+mod seed;
 mod segments;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]

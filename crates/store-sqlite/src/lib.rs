@@ -16,6 +16,7 @@ mod friendships;
 mod login;
 mod pool;
 mod rows;
+mod seed;
 mod segments;
 mod settings;
 mod webhook_rows;

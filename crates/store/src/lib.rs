@@ -21,8 +21,8 @@ pub use error::{StoreError, StoreResult};
 pub use login::{LoginCredential, LoginStore};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use segments::{
-    field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SegmentStore,
-    Sink, SINCE_THE_START,
+    field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
+    SegmentStore, Sink, SEED_REGIONS, SEED_SCHEMA, SINCE_THE_START,
 };
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{

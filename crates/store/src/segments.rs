@@ -133,3 +133,31 @@ pub fn field_values(fields_json: &str, fields: &[(String, FieldType)]) -> Vec<Op
         })
         .collect()
 }
+
+/// One slice of `talkchannel seed`: synthetic accounts `first..first + count` (by global
+/// index), each an ADDED friend of the channel with one phone-keyed row in the file
+/// (`gender`, `age`, `region`, `rating`, `purchase_amount`). Values are a pure function
+/// of the index and `seed`, the same on every engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedChunk {
+    pub channel_id: ChannelId,
+    pub file_id: FileId,
+    pub first: u64,
+    pub count: u64,
+    pub seed: u64,
+    pub at: DateTime<Utc>,
+}
+
+/// The regions seeded accounts live in, picked by `hash % 8`.
+pub const SEED_REGIONS: [&str; 8] = [
+    "Seoul", "Busan", "Incheon", "Daegu", "Daejeon", "Gwangju", "Ulsan", "Gyeonggi",
+];
+
+/// The customer-file schema seeded rows follow.
+pub const SEED_SCHEMA: [(&str, &str); 5] = [
+    ("gender", "string"),
+    ("age", "number"),
+    ("region", "string"),
+    ("rating", "number"),
+    ("purchase_amount", "number"),
+];
