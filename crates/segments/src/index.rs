@@ -91,7 +91,7 @@ impl FileIndex {
 
 impl ChannelIndex {
     /// How many dense ids are handed out (the universe NOT complements against).
-    pub fn len(&self) -> u32 {
+    pub fn accounts(&self) -> u32 {
         self.ids.len() as u32
     }
 
@@ -142,7 +142,7 @@ impl ChannelIndex {
     /// Every dense id, for NOT.
     pub fn universe(&self) -> RoaringBitmap {
         let mut all = RoaringBitmap::new();
-        all.insert_range(0..self.len());
+        all.insert_range(0..self.accounts());
         all
     }
 }

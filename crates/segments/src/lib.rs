@@ -90,7 +90,7 @@ impl SegmentEngine {
         if first {
             tracing::info!(
                 channel,
-                accounts = index.len(),
+                accounts = index.accounts(),
                 friends = index.friends.len(),
                 files = files.len(),
                 elapsed_ms = started.elapsed().as_millis() as u64,

@@ -11,7 +11,7 @@ use sqlx::{Row, SqliteConnection};
 use talkchannel_domain::segment::parse_date;
 use talkchannel_domain::{AccountId, ChannelId, FieldType, FileId, Gender};
 use talkchannel_store::{
-    FieldValue, FriendRecord, Profile, RowRecord, SegmentStore, Sink, StoreResult,
+    FieldValue, FriendRecord, Profile, RowRecord, SegmentStore, Sink, StoreResult, SINCE_THE_START,
 };
 
 /// Bumps the channel's segment version inside a write transaction; returns the new one.
@@ -119,6 +119,59 @@ fn json_ids(ids: &[i64]) -> String {
     format!("[{}]", parts.join(","))
 }
 
+type FriendRow = (i64, bool, Option<String>, Option<String>, Option<String>);
+
+impl SqliteStore {
+    /// A full load of a file: the table in rowid order over the file's seq range (one
+    /// sequential pass), then the few accounts named by two rows re-read in write order,
+    /// since insertion order is not write order for them.
+    async fn load_rows(
+        &self,
+        file: FileId,
+        fields: &[(String, FieldType)],
+        sink: Sink<'_, RowRecord>,
+    ) -> StoreResult<()> {
+        let (low, high): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM customer_file_rows WHERE file_id = ?")
+                .bind(file)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(backend)?;
+        let (Some(low), Some(high)) = (low, high) else {
+            return Ok(());
+        };
+        let (select, extracted) = row_query(fields, "true");
+        let select = select.replace(" WHERE file_id = ?1 AND true ORDER BY change_seq, seq", "");
+        // Field names bind from ?3 on (see field_columns); the file id comes last.
+        let sql = format!(
+            "{select} WHERE seq BETWEEN ?1 AND ?2 AND +file_id = ?{} \
+             AND account_id IS NOT NULL ORDER BY seq",
+            if extracted { fields.len() + 3 } else { 3 }
+        );
+        let mut seen = std::collections::HashSet::new();
+        let mut twice = Vec::new();
+        {
+            let query = sqlx::query(&sql).bind(low).bind(high);
+            let mut rows = bind_fields(query, fields, extracted)
+                .bind(file)
+                .fetch(&self.reader);
+            while let Some(row) = rows.try_next().await.map_err(backend)? {
+                let record = decode_row(&row, fields, extracted)?;
+                if !seen.insert(record.account_id) {
+                    twice.push(record.account_id);
+                }
+                sink(record);
+            }
+        }
+        for chunk in twice.chunks(10_000) {
+            for record in self.account_rows(file, fields, chunk).await? {
+                sink(record);
+            }
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl SegmentStore for SqliteStore {
     async fn segment_version(&self, channel: ChannelId) -> StoreResult<i64> {
@@ -137,12 +190,18 @@ impl SegmentStore for SqliteStore {
         since: i64,
         sink: Sink<'_, FriendRecord>,
     ) -> StoreResult<()> {
-        let mut rows =
-            sqlx::query_as::<_, (i64, bool, Option<String>, Option<String>, Option<String>)>(
-                "SELECT f.account_id, f.relation = 'ADDED', a.gender, a.birth_date, a.region \
+        // A full load walks the primary key (channel, account) in order, which also reads
+        // accounts in id order; a catch-up takes the change index.
+        let sql = if since == SINCE_THE_START {
+            "SELECT f.account_id, f.relation = 'ADDED', a.gender, a.birth_date, a.region \
              FROM friendships f JOIN accounts a ON a.id = f.account_id \
-             WHERE f.channel_id = ? AND f.change_seq > ?",
-            )
+             WHERE f.channel_id = ? AND +f.change_seq > ?"
+        } else {
+            "SELECT f.account_id, f.relation = 'ADDED', a.gender, a.birth_date, a.region \
+             FROM friendships f JOIN accounts a ON a.id = f.account_id \
+             WHERE f.channel_id = ? AND f.change_seq > ?"
+        };
+        let mut rows = sqlx::query_as::<_, FriendRow>(sql)
             .bind(channel)
             .bind(since)
             .fetch(&self.reader);
@@ -165,6 +224,9 @@ impl SegmentStore for SqliteStore {
         since: i64,
         sink: Sink<'_, RowRecord>,
     ) -> StoreResult<()> {
+        if since == SINCE_THE_START {
+            return self.load_rows(file, fields, sink).await;
+        }
         let (sql, extracted) = row_query(fields, "change_seq > ?2 AND account_id IS NOT NULL");
         let query = sqlx::query(&sql).bind(file).bind(since);
         let mut rows = bind_fields(query, fields, extracted).fetch(&self.reader);
