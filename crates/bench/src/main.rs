@@ -9,6 +9,7 @@ mod machine;
 mod parallel;
 mod relationship;
 mod report;
+mod segments;
 mod server;
 mod webhooks;
 mod wrk;
@@ -31,6 +32,8 @@ enum Bench {
     Webhooks(webhooks::Args),
     /// Customer files: CSV import (peak RSS), the add-users API, the friends count.
     CustomerFiles(customer_files::Args),
+    /// Friend-group counts: warm, after a restart, under friendship churn; peak RSS.
+    Segments(segments::Args),
 }
 
 #[tokio::main]
@@ -40,6 +43,7 @@ async fn main() {
         Bench::Relationship(args) => relationship::run(args).await,
         Bench::Webhooks(args) => webhooks::run(args).await,
         Bench::CustomerFiles(args) => customer_files::run(args).await,
+        Bench::Segments(args) => segments::run(args).await,
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

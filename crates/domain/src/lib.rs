@@ -9,11 +9,13 @@ pub mod app_user;
 pub mod channel;
 pub mod clock;
 pub mod customer_file;
+pub mod friend_group;
 pub mod friendship;
 pub mod kakao_error;
 pub mod kakao_time;
 pub mod page;
 pub mod phone;
+pub mod segment;
 pub mod validation;
 
 pub use account::{Account, Gender, NewAccount};
@@ -24,11 +26,13 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use customer_file::{
     CustomerFile, FieldType, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, UserType,
 };
+pub use friend_group::{FriendGroup, GroupDraft, GroupId};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
 pub use kakao_error::KakaoCode;
 pub use kakao_time::KakaoTime;
 pub use page::{Page, PageRequest};
 pub use phone::PhoneNumber;
+pub use segment::Condition;
 pub use validation::ValidationError;
 
 /// Internal row ids. They never appear on the Kakao-compatible surface.

@@ -23,6 +23,24 @@ pub enum Command {
     RotateOperatorToken(Settings),
     /// Import a CSV into a customer file (all rows or none), straight into the database.
     Import(ImportArgs),
+    /// Build a synthetic channel with N friends and a customer file of N rows.
+    Seed(SeedArgs),
+}
+
+/// `talkchannel seed --friends 1000000 --channel _seed1m --seed 7`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many friends (and customer-file rows) to create
+    #[arg(long, default_value_t = 1_000_000)]
+    pub friends: u64,
+    /// The new channel's public id (must not exist yet)
+    #[arg(long, default_value = "_seed")]
+    pub channel: String,
+    /// Makes the generated values reproducible: same seed, same data
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 /// `talkchannel import --file-id 7 --user-type phone customers.csv`.

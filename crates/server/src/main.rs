@@ -37,6 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) => talkchannel_server::import::run(args).await,
+        Command::Seed(args) => talkchannel_server::seed::run(args).await,
         Command::RotateOperatorToken(settings) => {
             let config = settings.resolve()?;
             let services = Services::new(

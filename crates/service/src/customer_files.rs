@@ -129,6 +129,7 @@ impl Services {
         self.store
             .put_file_rows(file.id, &rows, users.len() as u64, self.now())
             .await?;
+        self.segments_changed(channel.id);
         Ok(UsersOutcome {
             request_count: users.len(),
             success_count,
@@ -157,6 +158,7 @@ impl Services {
             .store
             .delete_file_rows(file.id, &keys, self.now())
             .await?;
+        self.segments_changed(channel.id);
         Ok(UsersOutcome {
             request_count: ids.len(),
             success_count: removed as usize,
@@ -189,7 +191,9 @@ impl Services {
     }
 
     pub async fn delete_customer_file(&self, file: FileId) -> ServiceResult<()> {
+        let channel = self.customer_file(file).await?.channel_id;
         if self.store.delete_customer_file(file).await? {
+            self.segments_changed(channel);
             tracing::info!(file, "customer file deleted");
             Ok(())
         } else {

@@ -81,6 +81,7 @@ impl Services {
             done.ok_or_else(|| ServiceError::Backend("the CSV parser ended early".into()))?;
         let status = if errors.count == 0 {
             import.commit(rows_read, self.now()).await?;
+            self.segments_changed(file.channel_id);
             ImportStatus::Applied
         } else {
             drop(import);

@@ -31,6 +31,7 @@ impl Services {
         };
         let outcome = self.store.apply_friendship_change(&change).await?;
         if let Some(entry) = &outcome.logged {
+            self.segments_changed(channel.id);
             if WebhookEventKind::after_change_to(entry.to).is_some() {
                 self.wake_webhooks();
             }

@@ -14,6 +14,7 @@ mod customer_files;
 mod error;
 mod file_import;
 mod follow;
+mod friend_groups;
 mod friendships;
 mod login;
 mod logout;
@@ -40,6 +41,7 @@ pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
 pub use sessions::SessionHandle;
+pub use talkchannel_segments::{Counts, SegmentEngine};
 pub use user_info::TokenInfo;
 pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
@@ -85,11 +87,14 @@ pub struct Services {
     answers: Option<Arc<AnswerMemo>>,
     /// How long a browser session lives after sign-in or first visit.
     session_ttl: chrono::Duration,
+    /// Friend-group counts: this process's in-memory segment indexes.
+    segments: Arc<SegmentEngine>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: TokenPolicy) -> Self {
         Self {
+            segments: Arc::new(SegmentEngine::new(Arc::clone(&store))),
             clock,
             tokens,
             webhook_wake: Arc::new(Notify::new()),
@@ -113,6 +118,11 @@ impl Services {
         self.webhook_wake = wake;
         self.webhook_sender = sender;
         self
+    }
+
+    /// The segment engine (benchmarks drop its indexes to measure a cold start).
+    pub fn segments(&self) -> &Arc<SegmentEngine> {
+        &self.segments
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -17,6 +17,7 @@ mod friendships;
 mod guard;
 mod login;
 mod passthrough;
+mod segments;
 mod webhooks;
 
 use guard::Guarded;

@@ -231,6 +231,10 @@ impl CustomerFileStore for PgStore {
 
     async fn delete_customer_file(&self, file: FileId) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(db)?;
+        let Ok(context) = lock_file(&mut tx, file).await else {
+            return Ok(false);
+        };
+        crate::segments::bump_version(&mut tx, context.channel_id).await?;
         for sql in [
             "DELETE FROM customer_file_rows WHERE file_id = $1",
             "DELETE FROM customer_file_imports WHERE file_id = $1",

@@ -49,6 +49,11 @@ const MEANINGS: &[(&str, Meaning)] = &[
         Meaning::NotFound("app user"),
     ),
     ("follow_results_app_id_fkey", Meaning::NotFound("app")),
+    ("friend_groups_name_key", Meaning::Conflict("group_name")),
+    (
+        "friend_groups_channel_id_fkey",
+        Meaning::NotFound("channel"),
+    ),
 ];
 
 #[derive(Clone, Copy)]

@@ -37,17 +37,38 @@ const KEY_STATS: &str = "SELECT COUNT(*), COUNT(f.account_id) \
      LEFT JOIN friendships f \
        ON f.channel_id = $4 AND f.account_id = r.account_id AND f.relation = 'ADDED'";
 
-const UPSERT: &str = "INSERT INTO customer_file_rows \
-         (file_id, user_type, user_key, fields, account_id, updated_at) \
-     SELECT $1, k.t, k.key, k.f, \
-         CASE WHEN k.t = 'app' \
+/// The account a key names now (`k` is the batch element, `$2` the file's app).
+macro_rules! resolved_account {
+    () => {
+        "CASE WHEN k.t = 'app' \
            THEN (SELECT u.account_id FROM app_users u WHERE u.app_id = $2 AND u.user_id = k.key::bigint) \
            ELSE (SELECT MIN(a.id) FROM accounts a WHERE a.phone_number = k.key) \
-         END, $3 \
+         END"
+    };
+}
+
+const UPSERT: &str = concat!(
+    "INSERT INTO customer_file_rows \
+         (file_id, user_type, user_key, fields, account_id, updated_at, change_seq) \
+     SELECT $1, k.t, k.key, k.f, ",
+    resolved_account!(),
+    ", $3, $7 \
      FROM UNNEST($4::text[], $5::text[], $6::text[]) AS k(t, key, f) \
      ON CONFLICT (file_id, user_type, user_key) DO UPDATE SET \
          fields = excluded.fields, account_id = excluded.account_id, \
-         updated_at = excluded.updated_at";
+         updated_at = excluded.updated_at, change_seq = excluded.change_seq"
+);
+
+/// Before an upsert: a tombstone for each existing row whose key now names another
+/// account (or none), so the segment engine forgets the row under its old account.
+const REPLACED_TOMBSTONES: &str = concat!(
+    "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+     SELECT $5, $6, $1, r.account_id FROM UNNEST($3::text[], $4::text[]) AS k(t, key) \
+     JOIN customer_file_rows r ON r.file_id = $1 AND r.user_type = k.t AND r.user_key = k.key \
+     WHERE r.account_id IS NOT NULL AND r.account_id IS DISTINCT FROM (",
+    resolved_account!(),
+    ")"
+);
 
 fn key_arrays<'a>(keys: impl Iterator<Item = &'a FileUserKey>) -> (Vec<&'static str>, Vec<String>) {
     keys.map(|k| (k.user_type().as_str(), k.key_text())).unzip()
@@ -91,6 +112,19 @@ async fn upsert_rows(
     let (types, keys) = key_arrays(rows.iter().map(|r| &r.key));
     let fields: Vec<&str> = rows.iter().map(|r| r.fields.as_str()).collect();
     let (existed, friends_before) = key_stats(conn, file, &types, &keys).await?;
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
+    if existed > 0 {
+        sqlx::query(REPLACED_TOMBSTONES)
+            .bind(file.id)
+            .bind(file.app_id)
+            .bind(&types)
+            .bind(&keys)
+            .bind(file.channel_id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
     sqlx::query(UPSERT)
         .bind(file.id)
         .bind(file.app_id)
@@ -98,6 +132,7 @@ async fn upsert_rows(
         .bind(&types)
         .bind(&keys)
         .bind(&fields)
+        .bind(version)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
@@ -132,6 +167,21 @@ pub(crate) async fn delete_rows(
 ) -> StoreResult<u64> {
     let (types, keys) = key_arrays(keys.iter());
     let (existed, friends) = key_stats(conn, file, &types, &keys).await?;
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
+    sqlx::query(
+        "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+         SELECT $4, $5, $3, r.account_id FROM UNNEST($1::text[], $2::text[]) AS k(t, key) \
+         JOIN customer_file_rows r ON r.file_id = $3 AND r.user_type = k.t AND r.user_key = k.key \
+         WHERE r.account_id IS NOT NULL",
+    )
+    .bind(&types)
+    .bind(&keys)
+    .bind(file.id)
+    .bind(file.channel_id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
     sqlx::query(
         "DELETE FROM customer_file_rows r USING UNNEST($1::text[], $2::text[]) AS k(t, key) \
          WHERE r.file_id = $3 AND r.user_type = k.t AND r.user_key = k.key",

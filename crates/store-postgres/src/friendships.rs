@@ -153,9 +153,11 @@ async fn apply_once(
             logged: None,
         });
     };
-    let friendship = write_row(&mut tx, change, current.is_some(), to).await?;
+    // Files are locked before the segment version, as every writer of both does.
     crate::file_rows::follow_friendship(&mut tx, change.channel_id, change.account_id, from, to)
         .await?;
+    let version = crate::segments::bump_version(&mut tx, change.channel_id).await?;
+    let friendship = write_row(&mut tx, change, current.is_some(), to, version).await?;
     let logged = append_log(&mut tx, change, from, to).await?;
     if let Some(kind) = WebhookEventKind::after_change_to(to) {
         crate::webhooks::enqueue(&mut tx, change, kind).await?;
@@ -211,19 +213,21 @@ async fn write_row(
     change: &FriendshipChange,
     exists: bool,
     to: Relation,
+    version: i64,
 ) -> Result<Friendship, Failure> {
     let added_at = (to == Relation::Added).then_some(change.at);
     let sql = if exists {
         format!(
             "UPDATE friendships SET relation = $3, updated_at = $4, \
-             first_added_at = COALESCE(first_added_at, $5) \
+             first_added_at = COALESCE(first_added_at, $5), change_seq = $6 \
              WHERE channel_id = $1 AND account_id = $2 RETURNING {FRIENDSHIP_COLUMNS}"
         )
     } else {
         // A concurrent first change makes this fail with a unique violation: retried.
         format!(
-            "INSERT INTO friendships (channel_id, account_id, relation, updated_at, first_added_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {FRIENDSHIP_COLUMNS}"
+            "INSERT INTO friendships \
+             (channel_id, account_id, relation, updated_at, first_added_at, change_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {FRIENDSHIP_COLUMNS}"
         )
     };
     let row: FriendshipRow = sqlx::query_as(&sql)
@@ -232,6 +236,7 @@ async fn write_row(
         .bind(to.as_str())
         .bind(change.at)
         .bind(added_at)
+        .bind(version)
         .fetch_one(conn)
         .await?;
     Ok(row.try_into()?)

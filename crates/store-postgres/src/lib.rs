@@ -12,9 +12,12 @@ mod channels;
 mod customer_files;
 mod error;
 mod file_rows;
+mod friend_groups;
 mod friendships;
 mod login;
 mod rows;
+mod seed;
+mod segments;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

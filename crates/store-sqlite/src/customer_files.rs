@@ -238,6 +238,16 @@ impl CustomerFileStore for SqliteStore {
 
     async fn delete_customer_file(&self, file: FileId) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
+        let channel: Option<i64> =
+            sqlx::query_scalar("SELECT channel_id FROM customer_files WHERE id = ?")
+                .bind(file)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        let Some(channel) = channel else {
+            return Ok(false);
+        };
+        crate::segments::bump_version(&mut tx, channel).await?;
         for sql in [
             "DELETE FROM customer_file_rows WHERE file_id = ?",
             "DELETE FROM customer_file_imports WHERE file_id = ?",

@@ -68,7 +68,7 @@ macro_rules! replace_on_conflict {
     () => {
         " ON CONFLICT (file_id, user_type, user_key) DO UPDATE SET \
          fields = excluded.fields, account_id = excluded.account_id, \
-         updated_at = excluded.updated_at"
+         updated_at = excluded.updated_at, change_seq = excluded.change_seq"
     };
 }
 
@@ -93,10 +93,12 @@ static STAGE: ChunkedSql = ChunkedSql::new(
      ON r.file_id = ? AND r.user_type = v.column1 AND r.user_key = v.column2",
 );
 
+/// Stamps the rows with the segment version (`?3`) the write bumped.
 const UPSERT_STAGED: &str = concat!(
     "INSERT INTO customer_file_rows \
-         (file_id, user_type, user_key, fields, account_id, updated_at) \
-     SELECT ?1, user_type, user_key, fields, account_id, ?2 FROM temp.file_batch WHERE true",
+         (file_id, user_type, user_key, fields, account_id, updated_at, change_seq) \
+     SELECT ?1, user_type, user_key, fields, account_id, ?2, ?3 FROM temp.file_batch \
+     WHERE true",
     replace_on_conflict!()
 );
 
@@ -108,17 +110,31 @@ const STAGED_STATS: &str = "SELECT COUNT(b.old_seq), COUNT(fo.account_id), COUNT
      LEFT JOIN friendships fn \
        ON fn.channel_id = ?1 AND fn.account_id = b.account_id AND fn.relation = 'ADDED'";
 
-/// Binds the file, the app, the time, then the rows: an import's upsert, counted once at
-/// commit.
+/// Binds the file, the app, the time, the segment version, then the rows: an import's
+/// upsert, counted once at commit.
 static UPSERT_DIRECT: ChunkedSql = ChunkedSql::new(
     concat!(
         "INSERT INTO customer_file_rows \
-             (file_id, user_type, user_key, fields, account_id, updated_at) \
+             (file_id, user_type, user_key, fields, account_id, updated_at, change_seq) \
          SELECT ?, v.column1, v.column2, v.column3, ",
         resolve_account!("v.column1", "v.column2"),
-        ", ? FROM (VALUES "
+        ", ?, ? FROM (VALUES "
     ),
     concat!(") v WHERE true", replace_on_conflict!()),
+);
+
+/// Binds the channel and the segment version, the rows, then the file and the app: a
+/// tombstone for each existing row an import re-points to another account (or none).
+static IMPORT_TOMBSTONES: ChunkedSql = ChunkedSql::new(
+    "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+     SELECT ?, ?, r.file_id, r.account_id FROM (VALUES ",
+    concat!(
+        ") v CROSS JOIN customer_file_rows r \
+         ON r.file_id = ? AND r.user_type = v.column1 AND r.user_key = v.column2 \
+         WHERE r.account_id IS NOT NULL AND r.account_id IS NOT (",
+        resolve_account!("v.column1", "v.column2"),
+        ")"
+    ),
 );
 
 /// Runs `sql` once per chunk of `rows`, binding `before`, each row's type, key and
@@ -166,10 +182,24 @@ pub(crate) async fn write_rows(
     if rows.is_empty() {
         return Ok(RowsWritten::default());
     }
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
     execute_chunked(conn, &STAGE, (&[file.app_id], &[file.id]), rows).await?;
+    // The segment engine forgets a replaced row under the account its key named before.
+    sqlx::query(
+        "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+         SELECT ?1, ?2, ?3, old_account FROM temp.file_batch \
+         WHERE old_account IS NOT NULL AND old_account IS NOT account_id",
+    )
+    .bind(file.channel_id)
+    .bind(version)
+    .bind(file.id)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
     sqlx::query(UPSERT_STAGED)
         .bind(file.id)
         .bind(to_ms(at))
+        .bind(version)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
@@ -219,6 +249,20 @@ pub(crate) async fn delete_rows(
 ) -> StoreResult<u64> {
     let batch = keys_json(keys);
     let (existed, friends) = key_stats(conn, file, &batch).await?;
+    let version = crate::segments::bump_version(conn, file.channel_id).await?;
+    sqlx::query(
+        "INSERT INTO segment_tombstones (channel_id, version, file_id, account_id) \
+         SELECT ?3, ?4, ?2, r.account_id FROM json_each(?1) j CROSS JOIN customer_file_rows r \
+         ON r.file_id = ?2 AND r.user_type = j.value ->> 0 AND r.user_key = j.value ->> 1 \
+         WHERE r.account_id IS NOT NULL",
+    )
+    .bind(&batch)
+    .bind(file.id)
+    .bind(file.channel_id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
     sqlx::query(
         "DELETE FROM customer_file_rows WHERE seq IN \
          (SELECT r.seq FROM json_each(?1) j CROSS JOIN customer_file_rows r \
@@ -317,6 +361,12 @@ pub(crate) struct SqliteImport {
     tx: Transaction<'static, Sqlite>,
     file: FileContext,
     last_seq_before: i64,
+    /// The segment version every row of the import is stamped with.
+    version: i64,
+    /// Whether the file had rows when the import began; if not, no row can be re-pointed
+    /// (a key repeated within the import names the same account both times, as the
+    /// import holds the write lock), so no tombstones need looking for.
+    had_rows: bool,
 }
 
 impl SqliteImport {
@@ -329,10 +379,20 @@ impl SqliteImport {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(backend)?;
+        let had_rows = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM customer_file_rows WHERE file_id = ?)",
+        )
+        .bind(file.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let version = crate::segments::bump_version(&mut tx, file.channel_id).await?;
         Ok(Self {
             tx,
             file,
             last_seq_before,
+            version,
+            had_rows,
         })
     }
 }
@@ -340,7 +400,18 @@ impl SqliteImport {
 #[async_trait]
 impl RowImport for SqliteImport {
     async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>) -> StoreResult<()> {
-        let before = [self.file.id, self.file.app_id, to_ms(at)];
+        let (file, version) = (self.file, self.version);
+        if self.had_rows {
+            let around = ([file.channel_id, version], [file.id, file.app_id]);
+            execute_chunked(
+                &mut self.tx,
+                &IMPORT_TOMBSTONES,
+                (&around.0, &around.1),
+                rows,
+            )
+            .await?;
+        }
+        let before = [file.id, file.app_id, to_ms(at), version];
         execute_chunked(&mut self.tx, &UPSERT_DIRECT, (&before, &[]), rows).await
     }
 

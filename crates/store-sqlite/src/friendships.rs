@@ -99,7 +99,8 @@ impl FriendshipStore for SqliteStore {
                 .or_else(|| (to == Relation::Added).then(|| stored(change.at))),
             updated_at: stored(change.at),
         };
-        write_friendship(&mut tx, &friendship).await?;
+        let version = crate::segments::bump_version(&mut tx, change.channel_id).await?;
+        write_friendship(&mut tx, &friendship, version).await?;
         crate::file_rows::follow_friendship(
             &mut tx,
             change.channel_id,
@@ -185,21 +186,28 @@ async fn current_friendship(
     }))
 }
 
-async fn write_friendship(conn: &mut SqliteConnection, f: &Friendship) -> StoreResult<()> {
+/// `version` is the channel's new segment version, stamped on the row for catch-ups.
+async fn write_friendship(
+    conn: &mut SqliteConnection,
+    f: &Friendship,
+    version: i64,
+) -> StoreResult<()> {
     // COALESCE keeps the first time the account added the channel, whatever comes later.
     sqlx::query(
-        "INSERT INTO friendships (channel_id, account_id, relation, first_added_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO friendships \
+         (channel_id, account_id, relation, first_added_at, updated_at, change_seq) \
+         VALUES (?, ?, ?, ?, ?, ?) \
          ON CONFLICT (channel_id, account_id) DO UPDATE SET \
              relation = excluded.relation, \
              first_added_at = COALESCE(friendships.first_added_at, excluded.first_added_at), \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, change_seq = excluded.change_seq",
     )
     .bind(f.channel_id)
     .bind(f.account_id)
     .bind(f.relation.as_str())
     .bind(f.first_added_at.map(to_ms))
     .bind(to_ms(f.updated_at))
+    .bind(version)
     .execute(conn)
     .await
     .map(drop)

@@ -8,6 +8,7 @@ mod customer_files;
 mod error;
 mod login;
 mod records;
+mod segments;
 mod traits;
 mod webhooks;
 
@@ -21,6 +22,10 @@ pub use customer_files::{
 pub use error::{StoreError, StoreResult};
 pub use login::{LoginCredential, LoginStore};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
+pub use segments::{
+    field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
+    SegmentStore, Sink, SEED_REGIONS, SEED_SCHEMA, SINCE_THE_START,
+};
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{
     failure_tally, DeliveryAttempt, DeliveryResult, LoggedAttempt, NextStep, WebhookEvent,

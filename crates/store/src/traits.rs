@@ -1,6 +1,6 @@
 use crate::{
-    BrowserStore, CustomerFileStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore,
-    NewAppUser, StoreResult, WebhookStore,
+    BrowserStore, CustomerFileStore, FriendGroupStore, FriendshipChange, FriendshipOutcome,
+    KeyOwner, LoginStore, NewAppUser, SegmentStore, StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -127,6 +127,8 @@ pub trait Store:
     + CustomerFileStore
     + LoginStore
     + BrowserStore
+    + SegmentStore
+    + FriendGroupStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

@@ -29,6 +29,10 @@ fn json_rejection(rejection: JsonRejection) -> ControlError {
         JsonRejection::MissingJsonContentType(_) => {
             "send the body as JSON with `Content-Type: application/json`".to_owned()
         }
+        // serde_json stops at 128 levels instead of exhausting the stack; say so plainly.
+        JsonRejection::JsonSyntaxError(_) if rejection.body_text().contains("recursion limit") => {
+            "the body nests JSON deeper than 128 levels; condition trees nest at most 12".to_owned()
+        }
         JsonRejection::JsonSyntaxError(_) => {
             format!("the body is not valid JSON: {}", rejection.body_text())
         }

@@ -8,6 +8,7 @@ mod channels;
 mod customer_files;
 mod error;
 mod extract;
+mod friend_groups;
 mod friendships;
 mod login;
 mod openapi;
@@ -112,6 +113,24 @@ pub fn router(state: ApiState) -> Router<ApiState> {
         .route(
             "/channels/{public_id}/customer-files",
             get(customer_files::list),
+        )
+        .route(
+            "/channels/{public_id}/groups",
+            post(friend_groups::create).get(friend_groups::list),
+        )
+        .route(
+            "/channels/{public_id}/groups/count",
+            post(friend_groups::count_tree),
+        )
+        .route(
+            "/channels/{public_id}/groups/{group_id}",
+            get(friend_groups::get)
+                .put(friend_groups::update)
+                .delete(friend_groups::delete),
+        )
+        .route(
+            "/channels/{public_id}/groups/{group_id}/count",
+            get(friend_groups::count),
         )
         .route(
             "/customer-files/{file_id}",

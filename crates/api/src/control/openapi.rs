@@ -1,6 +1,6 @@
 use super::{
-    accounts, app_users, apps, channels, customer_files, friendships, login, webhook_events,
-    webhooks,
+    accounts, app_users, apps, channels, customer_files, friend_groups, friendships, login,
+    webhook_events, webhooks,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         customer_files::list, customer_files::get, customer_files::delete,
         customer_files::rows, customer_files::import, customer_files::import_report,
         login::redirect_uris, login::set_redirect_uris, login::set_password,
+        friend_groups::create, friend_groups::list, friend_groups::get, friend_groups::update,
+        friend_groups::delete, friend_groups::count, friend_groups::count_tree,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),

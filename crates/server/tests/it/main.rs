@@ -9,6 +9,7 @@ mod credentials;
 mod customer_file_import;
 mod customer_files;
 mod follow_channel;
+mod friend_groups;
 mod friendships;
 mod kauth_authorize;
 mod kauth_authorize_errors;

@@ -30,6 +30,7 @@ mod customer_files;
 pub mod fixtures;
 mod friendships;
 mod login;
+mod segments;
 mod settings;
 mod snapshots;
 mod webhooks;
@@ -43,6 +44,7 @@ pub use concurrency::*;
 pub use customer_files::*;
 pub use friendships::*;
 pub use login::*;
+pub use segments::*;
 pub use settings::*;
 pub use snapshots::*;
 pub use webhooks::*;
@@ -209,6 +211,9 @@ macro_rules! conformance_tests {
                 authorization_codes_are_taken_once,
                 scopes_are_replaced_and_friends_counted,
                 follow_results_round_trip,
+                friend_groups_round_trip,
+                segment_version_follows_friendship_changes,
+                segment_rows_stream_with_tombstones,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,

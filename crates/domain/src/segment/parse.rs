@@ -1,0 +1,482 @@
+//! The JSON wire form of condition trees: parsing with validation against the channel's
+//! customer-file schemas, and rendering back to the canonical form we store.
+//!
+//! Parsing walks an already-parsed `serde_json::Value`, whose own parser refuses nesting
+//! deeper than 128 levels, and refuses anything deeper than [`MAX_DEPTH`] before it
+//! recurses, so no input can exhaust the stack.
+
+use super::*;
+use crate::customer_file::MAX_STRING_VALUE_CHARS;
+use crate::{FieldType, FileSchema, ValidationError};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Where a tree's field predicates find their files' schemas.
+pub trait SchemaLookup {
+    fn schema(&self, file: FileId) -> Option<&FileSchema>;
+}
+
+impl SchemaLookup for HashMap<FileId, FileSchema> {
+    fn schema(&self, file: FileId) -> Option<&FileSchema> {
+        self.get(&file)
+    }
+}
+
+impl SchemaLookup for BTreeMap<FileId, FileSchema> {
+    fn schema(&self, file: FileId) -> Option<&FileSchema> {
+        self.get(&file)
+    }
+}
+
+/// Parses and validates a tree. Errors name the node by its path (`tree.and[1].value`).
+pub fn parse_condition(
+    value: &Value,
+    files: &dyn SchemaLookup,
+) -> Result<Condition, ValidationError> {
+    let mut parser = Parser { files, nodes: 0 };
+    parser.node(value, "tree", 1)
+}
+
+struct Parser<'a> {
+    files: &'a dyn SchemaLookup,
+    nodes: usize,
+}
+
+fn invalid(path: &str, reason: impl Into<String>) -> ValidationError {
+    ValidationError::new(path, reason)
+}
+
+impl Parser<'_> {
+    fn node(
+        &mut self,
+        value: &Value,
+        path: &str,
+        depth: usize,
+    ) -> Result<Condition, ValidationError> {
+        if depth > MAX_DEPTH {
+            return Err(invalid(
+                path,
+                format!("the tree nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(invalid(
+                path,
+                format!("the tree has more than {MAX_NODES} nodes"),
+            ));
+        }
+        let Value::Object(obj) = value else {
+            return Err(invalid(path, "each node must be a JSON object"));
+        };
+        for op in ["and", "or", "not"] {
+            if let Some(inner) = obj.get(op) {
+                if obj.len() != 1 {
+                    return Err(invalid(path, format!("an `{op}` node holds only `{op}`")));
+                }
+                return self.operator(op, inner, &format!("{path}.{op}"), depth);
+            }
+        }
+        if obj.contains_key("file") {
+            return self.field(obj, path).map(Condition::Field);
+        }
+        if obj.contains_key("profile") {
+            return profile(obj, path).map(Condition::Profile);
+        }
+        Err(invalid(
+            path,
+            "a node is {\"and\": [..]}, {\"or\": [..]}, {\"not\": {..}}, a file predicate \
+             {\"file\", \"field\", \"op\", \"value\"} or a profile predicate \
+             {\"profile\", \"op\", \"value\"}",
+        ))
+    }
+
+    fn operator(
+        &mut self,
+        op: &str,
+        inner: &Value,
+        path: &str,
+        depth: usize,
+    ) -> Result<Condition, ValidationError> {
+        if op == "not" {
+            return Ok(Condition::Not(Box::new(self.node(
+                inner,
+                path,
+                depth + 1,
+            )?)));
+        }
+        let Value::Array(items) = inner else {
+            return Err(invalid(path, format!("`{op}` takes an array of nodes")));
+        };
+        if items.is_empty() {
+            return Err(invalid(path, format!("`{op}` needs at least one node")));
+        }
+        let children = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.node(v, &format!("{path}[{i}]"), depth + 1))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(if op == "and" {
+            Condition::And(children)
+        } else {
+            Condition::Or(children)
+        })
+    }
+
+    fn field(
+        &self,
+        obj: &Map<String, Value>,
+        path: &str,
+    ) -> Result<FieldPredicate, ValidationError> {
+        only_keys(obj, &["file", "field", "op", "value"], path)?;
+        let file = obj
+            .get("file")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid(&format!("{path}.file"), "must be a customer file id"))?;
+        let schema = self.files.schema(file).ok_or_else(|| {
+            invalid(
+                &format!("{path}.file"),
+                format!("the channel has no customer file {file}"),
+            )
+        })?;
+        let field = text_at(obj, "field", path)?;
+        let kind = *schema.fields().get(field).ok_or_else(|| {
+            invalid(
+                &format!("{path}.field"),
+                format!("customer file {file} has no field `{}`", clip(field)),
+            )
+        })?;
+        let op = text_at(obj, "op", path)?;
+        let value = obj.get("value").unwrap_or(&Value::Null);
+        let vpath = format!("{path}.value");
+        let test = match kind {
+            FieldType::Number => ValueTest::Number(number_test(op, value, &vpath, path)?),
+            FieldType::String => match date_test(op, value, &vpath)? {
+                Some(date) => ValueTest::Date(date),
+                None => ValueTest::Text(text_test(op, value, &vpath, path, "string field")?),
+            },
+        };
+        Ok(FieldPredicate {
+            file,
+            field: field.to_owned(),
+            test,
+        })
+    }
+}
+
+fn profile(obj: &Map<String, Value>, path: &str) -> Result<ProfilePredicate, ValidationError> {
+    only_keys(obj, &["profile", "op", "value"], path)?;
+    let attribute = text_at(obj, "profile", path)?;
+    let op = text_at(obj, "op", path)?;
+    let value = obj.get("value").unwrap_or(&Value::Null);
+    let vpath = format!("{path}.value");
+    match attribute {
+        "gender" => {
+            let test = text_test(op, value, &vpath, path, "gender")?;
+            let genders = match test {
+                TextTest::Equals(v) => BTreeSet::from([gender(&v, &vpath)?]),
+                TextTest::In(vs) => vs
+                    .iter()
+                    .map(|v| gender(v, &vpath))
+                    .collect::<Result<_, _>>()?,
+                TextTest::Prefix(_) => {
+                    return Err(invalid(
+                        &format!("{path}.op"),
+                        "gender takes `equals` or `in`",
+                    ))
+                }
+            };
+            Ok(ProfilePredicate::Gender(genders))
+        }
+        "age" => Ok(ProfilePredicate::Age(number_test(op, value, &vpath, path)?)),
+        "region" => Ok(ProfilePredicate::Region(text_test(
+            op, value, &vpath, path, "region",
+        )?)),
+        other => Err(invalid(
+            &format!("{path}.profile"),
+            format!(
+                "unknown profile attribute `{}`: use gender, age or region",
+                clip(other)
+            ),
+        )),
+    }
+}
+
+fn gender(v: &str, path: &str) -> Result<Gender, ValidationError> {
+    Gender::parse(v).ok_or_else(|| invalid(path, "gender is `female` or `male`"))
+}
+
+fn only_keys(
+    obj: &Map<String, Value>,
+    allowed: &[&str],
+    path: &str,
+) -> Result<(), ValidationError> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(invalid(
+            path,
+            format!(
+                "unexpected key `{}`; a predicate has {}",
+                clip(k),
+                allowed.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn text_at<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a str, ValidationError> {
+    obj.get(key).and_then(Value::as_str).ok_or_else(|| {
+        invalid(
+            &format!("{path}.{key}"),
+            format!("`{key}` must be a string"),
+        )
+    })
+}
+
+fn text_test(
+    op: &str,
+    value: &Value,
+    vpath: &str,
+    path: &str,
+    what: &str,
+) -> Result<TextTest, ValidationError> {
+    let one = |v: &Value| -> Result<String, ValidationError> {
+        match v {
+            Value::String(s) if s.chars().count() <= MAX_STRING_VALUE_CHARS => Ok(s.clone()),
+            Value::String(_) => Err(invalid(
+                vpath,
+                format!("values are at most {MAX_STRING_VALUE_CHARS} characters"),
+            )),
+            other => Err(invalid(
+                vpath,
+                format!(
+                    "a {what} is compared with strings, not `{}`",
+                    clip(&other.to_string())
+                ),
+            )),
+        }
+    };
+    match op {
+        "equals" | "=" | "eq" => Ok(TextTest::Equals(one(value)?)),
+        "prefix" => Ok(TextTest::Prefix(one(value)?)),
+        "in" => {
+            let Value::Array(items) = value else {
+                return Err(invalid(vpath, "`in` takes an array of strings"));
+            };
+            if items.is_empty() || items.len() > MAX_IN_VALUES {
+                return Err(invalid(
+                    vpath,
+                    format!(
+                        "`in` takes 1 to {MAX_IN_VALUES} values, got {}",
+                        items.len()
+                    ),
+                ));
+            }
+            Ok(TextTest::In(
+                items.iter().map(one).collect::<Result<_, _>>()?,
+            ))
+        }
+        other => Err(invalid(
+            &format!("{path}.op"),
+            format!(
+                "`{}` does not apply to a {what}: use equals, in, prefix{}",
+                clip(other),
+                if what == "string field" {
+                    ", date_before, date_after, date_between or within_last_days"
+                } else {
+                    ""
+                }
+            ),
+        )),
+    }
+}
+
+/// `None` when `op` is not a date operator.
+fn date_test(op: &str, value: &Value, vpath: &str) -> Result<Option<DateTest>, ValidationError> {
+    let date = |v: &Value| {
+        v.as_str()
+            .and_then(parse_date)
+            .ok_or_else(|| invalid(vpath, "dates are strings in YYYY-MM-DD form"))
+    };
+    Ok(Some(match op {
+        "date_before" => DateTest::Before(date(value)?),
+        "date_after" => DateTest::After(date(value)?),
+        "date_between" => {
+            let (a, b) = pair(value, vpath, date)?;
+            DateTest::Between(a, b)
+        }
+        "within_last_days" => {
+            let days = value
+                .as_u64()
+                .filter(|d| *d <= u64::from(MAX_WITHIN_DAYS))
+                .ok_or_else(|| {
+                    invalid(
+                        vpath,
+                        format!("a whole number of days, 0 to {MAX_WITHIN_DAYS}"),
+                    )
+                })?;
+            DateTest::WithinLastDays(days as u32)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn number_test(
+    op: &str,
+    value: &Value,
+    vpath: &str,
+    path: &str,
+) -> Result<NumberRange, ValidationError> {
+    let num = |v: &Value| -> Result<f64, ValidationError> {
+        v.as_f64().filter(|f| f.is_finite()).ok_or_else(|| {
+            invalid(
+                vpath,
+                format!(
+                    "a number field is compared with numbers, not `{}`",
+                    clip(&v.to_string())
+                ),
+            )
+        })
+    };
+    Ok(match op {
+        "eq" | "=" | "equals" => {
+            let x = num(value)?;
+            NumberRange {
+                low: Some((x, true)),
+                high: Some((x, true)),
+            }
+        }
+        "lt" | "<" => NumberRange {
+            low: None,
+            high: Some((num(value)?, false)),
+        },
+        "lte" | "<=" => NumberRange {
+            low: None,
+            high: Some((num(value)?, true)),
+        },
+        "gt" | ">" => NumberRange {
+            low: Some((num(value)?, false)),
+            high: None,
+        },
+        "gte" | ">=" => NumberRange {
+            low: Some((num(value)?, true)),
+            high: None,
+        },
+        "between" => {
+            let (a, b) = pair(value, vpath, num)?;
+            NumberRange {
+                low: Some((a, true)),
+                high: Some((b, true)),
+            }
+        }
+        other => {
+            return Err(invalid(
+                &format!("{path}.op"),
+                format!(
+                    "`{}` does not apply to numbers: use eq, lt, lte, gt, gte or between",
+                    clip(other)
+                ),
+            ))
+        }
+    })
+}
+
+/// `[low, high]` with `low <= high`.
+fn pair<T: PartialOrd>(
+    value: &Value,
+    vpath: &str,
+    one: impl Fn(&Value) -> Result<T, ValidationError>,
+) -> Result<(T, T), ValidationError> {
+    match value.as_array().map(Vec::as_slice) {
+        Some([a, b]) => {
+            let (a, b) = (one(a)?, one(b)?);
+            if a <= b {
+                Ok((a, b))
+            } else {
+                Err(invalid(
+                    vpath,
+                    "the first bound must not be above the second",
+                ))
+            }
+        }
+        _ => Err(invalid(vpath, "`between` takes [low, high]")),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// The canonical JSON of a tree: what we store and show.
+pub fn render(condition: &Condition) -> Value {
+    match condition {
+        Condition::And(c) => json!({ "and": c.iter().map(render).collect::<Vec<_>>() }),
+        Condition::Or(c) => json!({ "or": c.iter().map(render).collect::<Vec<_>>() }),
+        Condition::Not(c) => json!({ "not": render(c) }),
+        Condition::Field(p) => {
+            let (op, value) = match &p.test {
+                ValueTest::Text(t) => render_text(t),
+                ValueTest::Number(r) => render_range(r),
+                ValueTest::Date(d) => render_date(d),
+            };
+            json!({ "file": p.file, "field": p.field, "op": op, "value": value })
+        }
+        Condition::Profile(p) => {
+            let (attribute, (op, value)) = match p {
+                ProfilePredicate::Gender(g) => (
+                    "gender",
+                    (
+                        "in",
+                        json!(g.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
+                    ),
+                ),
+                ProfilePredicate::Age(r) => ("age", render_range(r)),
+                ProfilePredicate::Region(t) => ("region", render_text(t)),
+            };
+            json!({ "profile": attribute, "op": op, "value": value })
+        }
+    }
+}
+
+fn render_text(t: &TextTest) -> (&'static str, Value) {
+    match t {
+        TextTest::Equals(v) => ("equals", json!(v)),
+        TextTest::In(vs) => ("in", json!(vs)),
+        TextTest::Prefix(p) => ("prefix", json!(p)),
+    }
+}
+
+fn render_range(r: &NumberRange) -> (&'static str, Value) {
+    match (r.low, r.high) {
+        (Some((a, true)), Some((b, true))) if a == b => ("eq", number(a)),
+        (Some((a, _)), Some((b, _))) => ("between", json!([number(a), number(b)])),
+        (None, Some((b, false))) => ("lt", number(b)),
+        (None, Some((b, true))) => ("lte", number(b)),
+        (Some((a, false)), None) => ("gt", number(a)),
+        (Some((a, true)), None) => ("gte", number(a)),
+        (None, None) => ("gte", number(f64::MIN)),
+    }
+}
+
+/// Whole numbers render without a fraction (`20`, not `20.0`).
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+fn render_date(d: &DateTest) -> (&'static str, Value) {
+    let day = |d: &NaiveDate| json!(d.format("%Y-%m-%d").to_string());
+    match d {
+        DateTest::Before(x) => ("date_before", day(x)),
+        DateTest::After(x) => ("date_after", day(x)),
+        DateTest::Between(a, b) => ("date_between", json!([day(a), day(b)])),
+        DateTest::WithinLastDays(n) => ("within_last_days", json!(n)),
+    }
+}

@@ -1,0 +1,89 @@
+//! Evaluating a condition tree over a channel index: each predicate is one column scan,
+//! the operators are bitmap intersections, unions and differences.
+
+use crate::columns::scan;
+use crate::index::{ChannelIndex, Column};
+use chrono::{Datelike, NaiveDate};
+use roaring::RoaringBitmap;
+use talkchannel_domain::segment::{
+    birth_dates_for_ages, parse_date, FieldPredicate, ProfilePredicate, TextTest, ValueTest,
+};
+use talkchannel_domain::{Condition, Gender};
+
+/// The accounts (dense ids) that satisfy `condition` on `today`.
+pub fn evaluate(index: &ChannelIndex, condition: &Condition, today: NaiveDate) -> RoaringBitmap {
+    match condition {
+        Condition::And(children) => {
+            let mut out: Option<RoaringBitmap> = None;
+            for child in children {
+                let part = evaluate(index, child, today);
+                let acc = match out {
+                    None => part,
+                    Some(acc) => acc & part,
+                };
+                if acc.is_empty() {
+                    return acc;
+                }
+                out = Some(acc);
+            }
+            out.unwrap_or_default()
+        }
+        Condition::Or(children) => children.iter().fold(RoaringBitmap::new(), |acc, c| {
+            acc | evaluate(index, c, today)
+        }),
+        Condition::Not(child) => index.universe() - evaluate(index, child, today),
+        Condition::Field(p) => field(index, p, today),
+        Condition::Profile(p) => profile(index, p, today),
+    }
+}
+
+fn field(index: &ChannelIndex, p: &FieldPredicate, today: NaiveDate) -> RoaringBitmap {
+    // The tree was validated against the channel's files; a file deleted since then
+    // (or a column missing) matches no one.
+    let Some(column) = index.files.get(&p.file).and_then(|f| f.column(&p.field)) else {
+        return RoaringBitmap::new();
+    };
+    match (&p.test, column) {
+        (ValueTest::Number(range), Column::Number(c)) => c.scan(|x| range.contains(x)),
+        (ValueTest::Text(test), Column::Text(c)) => text(c, test),
+        (ValueTest::Date(test), Column::Text(c)) => {
+            let (from, to) = test.range(today);
+            c.scan(|v| {
+                parse_date(v)
+                    .is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t))
+            })
+        }
+        _ => RoaringBitmap::new(),
+    }
+}
+
+fn text(column: &crate::columns::TextColumn, test: &TextTest) -> RoaringBitmap {
+    match test {
+        TextTest::Equals(v) => column.scan_equal(v),
+        other => column.scan(|v| other.matches(v)),
+    }
+}
+
+fn profile(index: &ChannelIndex, p: &ProfilePredicate, today: NaiveDate) -> RoaringBitmap {
+    match p {
+        ProfilePredicate::Gender(set) => {
+            let female = set.contains(&Gender::Female);
+            let male = set.contains(&Gender::Male);
+            scan(&index.gender, |g| (g == 1 && female) || (g == 2 && male))
+        }
+        ProfilePredicate::Age(range) => {
+            let window = range
+                .whole_numbers()
+                .and_then(|ages| birth_dates_for_ages(today, ages));
+            match window {
+                Some((earliest, latest)) => {
+                    let (lo, hi) = (earliest.num_days_from_ce(), latest.num_days_from_ce());
+                    // NO_BIRTH is i32::MIN, below any real day.
+                    scan(&index.birth, |b| b >= lo && b <= hi)
+                }
+                None => RoaringBitmap::new(),
+            }
+        }
+        ProfilePredicate::Region(test) => text(&index.region, test),
+    }
+}
