@@ -14,6 +14,7 @@ mod file_rows;
 mod friend_groups;
 mod friendships;
 mod login;
+mod messages;
 mod rows;
 mod segments;
 mod settings;

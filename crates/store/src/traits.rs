@@ -1,6 +1,6 @@
 use crate::{
     CustomerFileStore, FriendGroupStore, FriendshipChange, FriendshipOutcome, KeyOwner, LoginStore,
-    NewAppUser, SegmentStore, StoreResult, WebhookStore,
+    MessageStore, NewAppUser, SegmentStore, StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -115,6 +115,7 @@ pub trait Store:
     + LoginStore
     + SegmentStore
     + FriendGroupStore
+    + MessageStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).
