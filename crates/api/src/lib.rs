@@ -26,6 +26,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(kapi::router())
         .merge(kauth::router())
         .nest("/admin/api/v1", control::router(state.clone()))
+        .merge(control::links_router())
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)
         .with_state(state)

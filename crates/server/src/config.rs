@@ -33,6 +33,8 @@ pub struct Config {
     pub refresh_token_ttl_secs: i64,
     /// Webhook delivery: workers, allowed destinations, leases (`[webhooks]`).
     pub webhooks: crate::WebhookConfig,
+    /// How often to look for scheduled messages whose time has come.
+    pub message_poll_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +57,7 @@ impl Default for Config {
             access_token_ttl_secs: 21_599,
             refresh_token_ttl_secs: 5_183_999,
             webhooks: crate::WebhookConfig::default(),
+            message_poll_interval_ms: 1_000,
         }
     }
 }
@@ -94,11 +97,12 @@ impl Config {
         }
         if self.max_body_bytes < 1024
             || self.request_timeout_secs == 0
+            || self.message_poll_interval_ms == 0
             || self.access_token_ttl_secs <= 0
             || self.refresh_token_ttl_secs <= 0
         {
             bail!(
-                "max_body_bytes must be at least 1024, and timeouts and token lifetimes positive"
+                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms and token lifetimes positive"
             );
         }
         self.webhooks.validate()

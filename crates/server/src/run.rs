@@ -1,3 +1,4 @@
+use crate::scheduler::Scheduler;
 use crate::workers::Workers;
 use crate::{http, open_store, Config};
 use anyhow::Context;
@@ -24,6 +25,7 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     workers: Option<Workers>,
+    scheduler: Option<Scheduler>,
 }
 
 impl Server {
@@ -61,6 +63,10 @@ impl Server {
                     .context("cannot set up the operator token")?,
             ),
         };
+        let scheduler = Scheduler::spawn(
+            services.clone(),
+            std::time::Duration::from_millis(self.config.message_poll_interval_ms),
+        );
         let app = http::app(ApiState { services, operator }, &self.config);
         let listener = TcpListener::bind(self.config.bind).await.with_context(|| {
             format!(
@@ -84,6 +90,7 @@ impl Server {
             shutdown: Some(tx),
             task,
             workers: Some(workers),
+            scheduler: Some(scheduler),
         })
     }
 }
@@ -98,6 +105,9 @@ impl RunningServer {
         // Workers finish and record their batches in flight before the store closes.
         if let Some(workers) = self.workers.take() {
             workers.stop().await;
+        }
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.stop().await;
         }
         served
             .context("server task failed")?
@@ -120,6 +130,9 @@ impl Drop for RunningServer {
         }
         if let Some(workers) = &self.workers {
             workers.signal_stop();
+        }
+        if let Some(scheduler) = &self.scheduler {
+            scheduler.signal_stop();
         }
     }
 }

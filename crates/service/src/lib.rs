@@ -8,6 +8,7 @@ mod accounts;
 mod app_users;
 mod apps;
 mod channels;
+mod chats;
 mod customer_files;
 mod error;
 mod file_import;
@@ -15,6 +16,7 @@ mod friend_groups;
 mod friendships;
 mod login;
 mod logout;
+mod messages;
 mod oauth;
 mod operator;
 mod relationships;
@@ -25,10 +27,12 @@ mod webhooks;
 pub use accounts::AccountRequest;
 pub use app_users::{IssuedTokens, LinkRequest};
 pub use channels::ChannelRequest;
+pub use chats::{MessageStats, DEFAULT_CHAT_LIMIT, MAX_CHAT_LIMIT};
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use file_import::MAX_REPORTED_ERRORS;
 pub use login::MAX_REDIRECT_URIS;
+pub use messages::{MessageRequest, Outcome, MAX_IDEMPOTENCY_KEY_BYTES, MAX_TEST_ACCOUNTS};
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
@@ -72,6 +76,8 @@ pub struct Services {
     webhook_sender: Sender,
     /// Friend-group counts: this process's in-memory segment indexes.
     segments: Arc<SegmentEngine>,
+    /// Decoded recipient sets of sent messages (immutable, so safe on every node).
+    recipient_sets: chats::RecipientCache,
 }
 
 impl Services {
@@ -83,6 +89,7 @@ impl Services {
             tokens,
             webhook_wake: Arc::new(Notify::new()),
             webhook_sender: Sender::new(AddressPolicy::default()),
+            recipient_sets: chats::recipient_cache(),
         }
     }
 

@@ -11,6 +11,7 @@ mod friendships;
 mod kauth_token;
 mod login_setup;
 mod logout;
+mod messages;
 mod ops;
 mod relationship;
 mod user_info;
