@@ -40,8 +40,8 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-impl From<Keyed<Message>> for Outcome {
-    fn from(k: Keyed<Message>) -> Self {
+impl From<Keyed> for Outcome {
+    fn from(k: Keyed) -> Self {
         match k {
             Keyed::Done(message) => Self {
                 message,

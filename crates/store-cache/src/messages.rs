@@ -17,7 +17,7 @@ impl<S: Store> MessageStore for CachedStore<S> {
         new: &NewMessage,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         self.inner.insert_message(channel, new, key, at).await
     }
 
@@ -39,7 +39,7 @@ impl<S: Store> MessageStore for CachedStore<S> {
         recipients: &RecipientSet,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         self.inner.deliver_message(id, recipients, key, at).await
     }
 

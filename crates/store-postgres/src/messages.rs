@@ -114,11 +114,7 @@ const KEY_RACE: &str = "idempotency_key_race";
 impl PgStore {
     /// After losing a race on a key (our transaction rolled back): the winner's message,
     /// or a conflict if the winner asked for something else.
-    async fn after_key_race(
-        &self,
-        key: &IdempotencyKey,
-        e: StoreError,
-    ) -> StoreResult<Keyed<Message>> {
+    async fn after_key_race(&self, key: &IdempotencyKey, e: StoreError) -> StoreResult<Keyed> {
         if !matches!(e, StoreError::Conflict(KEY_RACE)) {
             return Err(e);
         }
@@ -141,7 +137,7 @@ impl MessageStore for PgStore {
         new: &NewMessage,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         if let Some(key) = key {
             if let Some(earlier) = keyed_in(&mut tx, key).await? {
@@ -219,7 +215,7 @@ impl MessageStore for PgStore {
         recipients: &RecipientSet,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         if let Some(key) = key {
             if let Some(earlier) = keyed_in(&mut tx, key).await? {

@@ -108,7 +108,7 @@ impl MessageStore for SqliteStore {
         new: &NewMessage,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         let mut tx = self.write_tx().await?;
         if let Some(key) = key {
             if let Some(earlier) = keyed_in(&mut tx, key).await? {
@@ -181,7 +181,7 @@ impl MessageStore for SqliteStore {
         recipients: &RecipientSet,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>> {
+    ) -> StoreResult<Keyed> {
         let mut tx = self.write_tx().await?;
         if let Some(key) = key {
             if let Some(earlier) = keyed_in(&mut tx, key).await? {

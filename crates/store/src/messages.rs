@@ -72,9 +72,9 @@ impl RecipientSet {
 
 /// What an idempotent call found under its key.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Keyed<T> {
+pub enum Keyed {
     /// The call took effect now.
-    Done(T),
+    Done(Message),
     /// The key was used before with the same fingerprint: the earlier call's message.
     Replayed(Message),
 }
@@ -96,7 +96,7 @@ pub trait MessageStore: Send + Sync {
         new: &NewMessage,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>>;
+    ) -> StoreResult<Keyed>;
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
     /// The channel's messages (test sends left out) in id order.
     async fn messages(&self, channel: ChannelId, page: PageRequest) -> StoreResult<Page<Message>>;
@@ -112,7 +112,7 @@ pub trait MessageStore: Send + Sync {
         recipients: &RecipientSet,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> StoreResult<Keyed<Message>>;
+    ) -> StoreResult<Keyed>;
     /// Cancels a draft or scheduled message; `Conflict("message_state")` otherwise.
     async fn cancel_message(&self, id: MessageId, at: DateTime<Utc>) -> StoreResult<Message>;
     /// Scheduled messages whose time has come, oldest first.

@@ -26,7 +26,7 @@ fn key(k: &str, fingerprint: &str) -> IdempotencyKey {
     }
 }
 
-fn done<T: std::fmt::Debug>(k: Keyed<T>) -> T {
+fn done(k: Keyed) -> talkchannel_domain::Message {
     match k {
         Keyed::Done(t) => t,
         other => panic!("expected Done, got {other:?}"),
