@@ -235,7 +235,17 @@ impl MessageStore for PgStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(backend)?;
-        let message = state_conflict(row)?.into_domain()?;
+        let Some(row) = row else {
+            // A racing call with the same key may have sent it while this one waited on
+            // the row: then this is a replay, not a conflict.
+            if let Some(key) = key {
+                if let Some(earlier) = keyed_in(&mut tx, key).await? {
+                    return Ok(Keyed::Replayed(earlier));
+                }
+            }
+            return Err(StoreError::Conflict("message_state"));
+        };
+        let message = row.into_domain()?;
         if let Some(key) = key {
             if let Err(e) = store_key(&mut tx, key, id, at).await {
                 drop(tx);

@@ -201,36 +201,39 @@ pub async fn delivery_fixes_recipients_once(store: &dyn Store) {
 pub async fn concurrent_deliveries_deliver_once(store: Arc<dyn Store>, spawn: Spawn<'_>) {
     let channel = new_channel(store.as_ref()).await;
     let account = new_account(store.as_ref()).await;
-    let message = done(
-        store
-            .insert_message(channel.id, &new_message("race"), None, t0())
-            .await
-            .unwrap(),
-    );
-    let k = key(&format!("race{}", unique()), "send");
-    let tasks: Vec<BoxFuture<_>> = (0..4)
-        .map(|i| {
-            let store = Arc::clone(&store);
-            let k = k.clone();
-            let set = RecipientSet::from_accounts([account.id]);
-            Box::pin(async move {
-                store
-                    .deliver_message(message.id, &set, Some(&k), t(i))
-                    .await
-            }) as BoxFuture<_>
-        })
-        .collect();
-    let results = run_concurrently(spawn, tasks).await;
-    let delivered = results
-        .iter()
-        .filter(|r| matches!(r, Ok(Keyed::Done(_))))
-        .count();
-    assert_eq!(delivered, 1, "{results:?}");
-    for r in &results {
-        let m = match r {
-            Ok(Keyed::Done(m)) | Ok(Keyed::Replayed(m)) => m,
-            other => panic!("unexpected {other:?}"),
-        };
-        assert_eq!(m.state, MessageState::Sent);
+    for round in 0..5 {
+        let message = done(
+            store
+                .insert_message(channel.id, &new_message("race"), None, t0())
+                .await
+                .unwrap(),
+        );
+        let k = key(&format!("race{}", unique()), "send");
+        let tasks: Vec<BoxFuture<_>> = (0..6)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                let k = k.clone();
+                let set = RecipientSet::from_accounts([account.id]);
+                Box::pin(async move {
+                    store
+                        .deliver_message(message.id, &set, Some(&k), t(i))
+                        .await
+                }) as BoxFuture<_>
+            })
+            .collect();
+        let results = run_concurrently(spawn, tasks).await;
+        let delivered = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Keyed::Done(_))))
+            .count();
+        assert_eq!(delivered, 1, "round {round}: {results:?}");
+        for r in &results {
+            match r {
+                Ok(Keyed::Done(m)) | Ok(Keyed::Replayed(m)) => {
+                    assert_eq!(m.state, MessageState::Sent)
+                }
+                other => panic!("round {round}: a keyed retry must replay, got {other:?}"),
+            }
+        }
     }
 }
