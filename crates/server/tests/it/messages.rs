@@ -436,6 +436,15 @@ async fn bad_messages_are_refused_and_change_nothing(s: TestServer) {
     )
     .await
     .assert_control_error(400, "invalid_request");
+    let doc = s.control_ok(Method::GET, "/openapi.json", None).await;
+    for path in [
+        "messages",
+        "messages/{message_id}/send",
+        "chats/{account_id}/messages",
+    ] {
+        let full = format!("/admin/api/v1/channels/{{public_id}}/{path}");
+        assert!(doc["paths"].get(&full).is_some(), "{full} is documented");
+    }
     let listed = s
         .control_ok(Method::GET, &format!("{CH}/messages"), None)
         .await;
