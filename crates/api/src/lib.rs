@@ -52,6 +52,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(kauth::router())
         .merge(pages::router())
         .nest("/admin/api/v1", control::router(state.clone()))
+        .merge(control::links_router())
         .fallback(surface::not_found)
         .method_not_allowed_fallback(surface::method_not_allowed)
         .layer(axum::middleware::from_fn(kapi::cors))

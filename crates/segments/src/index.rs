@@ -95,6 +95,10 @@ impl ChannelIndex {
         self.ids.len() as u32
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     pub fn id(&self, account: AccountId) -> Option<u32> {
         self.ids.get(&account).copied()
     }

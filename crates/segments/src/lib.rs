@@ -11,6 +11,7 @@
 mod columns;
 mod eval;
 mod index;
+mod members;
 mod sync;
 
 use chrono::NaiveDate;

@@ -35,6 +35,8 @@ pub struct Config {
     pub webhooks: crate::WebhookConfig,
     /// The user-facing pages: cookies, sessions, the emulator's account picker (`[pages]`).
     pub pages: talkchannel_api::pages::PageSettings,
+    /// How often to look for scheduled messages whose time has come.
+    pub message_poll_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -58,6 +60,7 @@ impl Default for Config {
             refresh_token_ttl_secs: 5_183_999,
             webhooks: crate::WebhookConfig::default(),
             pages: talkchannel_api::pages::PageSettings::default(),
+            message_poll_interval_ms: 1_000,
         }
     }
 }
@@ -97,12 +100,13 @@ impl Config {
         }
         if self.max_body_bytes < 1024
             || self.request_timeout_secs == 0
+            || self.message_poll_interval_ms == 0
             || self.access_token_ttl_secs <= 0
             || self.refresh_token_ttl_secs <= 0
             || self.pages.session_ttl_secs <= 0
         {
             bail!(
-                "max_body_bytes must be at least 1024, and timeouts and token lifetimes positive"
+                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms and token lifetimes positive"
             );
         }
         self.webhooks.validate()

@@ -6,6 +6,7 @@ pub mod config;
 mod http;
 pub mod import;
 mod run;
+mod scheduler;
 pub mod seed;
 mod storage;
 pub mod telemetry;

@@ -1,3 +1,4 @@
+use crate::scheduler::Scheduler;
 use crate::workers::Workers;
 use crate::{http, open_store, Config};
 use anyhow::Context;
@@ -24,6 +25,7 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     workers: Option<Workers>,
+    scheduler: Option<Scheduler>,
 }
 
 impl Server {
@@ -64,6 +66,10 @@ impl Server {
                     .context("cannot set up the operator token")?,
             ),
         };
+        let scheduler = Scheduler::spawn(
+            services.clone(),
+            std::time::Duration::from_millis(self.config.message_poll_interval_ms),
+        );
         let app = http::app(
             ApiState::new(services, operator, self.config.pages.clone()),
             &self.config,
@@ -90,6 +96,7 @@ impl Server {
             shutdown: Some(tx),
             task,
             workers: Some(workers),
+            scheduler: Some(scheduler),
         })
     }
 }
@@ -104,6 +111,9 @@ impl RunningServer {
         // Workers finish and record their batches in flight before the store closes.
         if let Some(workers) = self.workers.take() {
             workers.stop().await;
+        }
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.stop().await;
         }
         served
             .context("server task failed")?
@@ -126,6 +136,9 @@ impl Drop for RunningServer {
         }
         if let Some(workers) = &self.workers {
             workers.signal_stop();
+        }
+        if let Some(scheduler) = &self.scheduler {
+            scheduler.signal_stop();
         }
     }
 }

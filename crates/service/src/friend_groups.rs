@@ -23,7 +23,11 @@ impl Services {
     }
 
     /// Parses and validates a tree against the channel's files as they are now.
-    fn condition(&self, tree: &Value, files: &[CustomerFile]) -> ServiceResult<Condition> {
+    pub(crate) fn condition(
+        &self,
+        tree: &Value,
+        files: &[CustomerFile],
+    ) -> ServiceResult<Condition> {
         let size = tree.to_string().len();
         if size > MAX_TREE_BYTES {
             return Err(ValidationError::new(
@@ -79,7 +83,11 @@ impl Services {
         self.channel_group(channel.id, id).await
     }
 
-    async fn channel_group(&self, channel: ChannelId, id: GroupId) -> ServiceResult<FriendGroup> {
+    pub(crate) async fn channel_group(
+        &self,
+        channel: ChannelId,
+        id: GroupId,
+    ) -> ServiceResult<FriendGroup> {
         match self.store.friend_group(id).await? {
             Some(g) if g.channel_id == channel => Ok(g),
             _ => Err(ServiceError::not_found("friend group", id)),

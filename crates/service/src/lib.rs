@@ -10,6 +10,7 @@ mod app_users;
 mod apps;
 mod authorize;
 mod channels;
+mod chats;
 mod customer_files;
 mod error;
 mod file_import;
@@ -18,6 +19,7 @@ mod friend_groups;
 mod friendships;
 mod login;
 mod logout;
+mod messages;
 mod oauth;
 mod operator;
 mod relationships;
@@ -32,11 +34,13 @@ pub use authorize::{
     AuthorizeError, AuthorizeRequest, PendingConsent, CODE_TTL, MAX_OFFERED_CHANNELS,
 };
 pub use channels::ChannelRequest;
+pub use chats::{MessageStats, DEFAULT_CHAT_LIMIT, MAX_CHAT_LIMIT};
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use file_import::MAX_REPORTED_ERRORS;
 pub use follow::{FollowStatus, KaeError};
 pub use login::MAX_REDIRECT_URIS;
+pub use messages::{MessageRequest, Outcome, MAX_IDEMPOTENCY_KEY_BYTES, MAX_TEST_ACCOUNTS};
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
@@ -89,6 +93,8 @@ pub struct Services {
     session_ttl: chrono::Duration,
     /// Friend-group counts: this process's in-memory segment indexes.
     segments: Arc<SegmentEngine>,
+    /// Decoded recipient sets of sent messages (immutable, so safe on every node).
+    recipient_sets: chats::RecipientCache,
 }
 
 impl Services {
@@ -104,6 +110,7 @@ impl Services {
                 .shares_snapshots()
                 .then(|| Arc::new(AnswerMemo::new(ANSWER_MEMO_BYTES))),
             store,
+            recipient_sets: chats::recipient_cache(),
         }
     }
 

@@ -16,6 +16,7 @@ mod customer_files;
 mod friendships;
 mod guard;
 mod login;
+mod messages;
 mod passthrough;
 mod segments;
 mod webhooks;

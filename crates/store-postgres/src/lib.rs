@@ -15,6 +15,7 @@ mod file_rows;
 mod friend_groups;
 mod friendships;
 mod login;
+mod messages;
 mod rows;
 mod seed;
 mod segments;

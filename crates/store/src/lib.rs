@@ -7,6 +7,7 @@ mod browser;
 mod customer_files;
 mod error;
 mod login;
+mod messages;
 mod records;
 mod segments;
 mod traits;
@@ -21,6 +22,10 @@ pub use customer_files::{
 };
 pub use error::{StoreError, StoreResult};
 pub use login::{LoginCredential, LoginStore};
+pub use messages::{
+    body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
+    MessageStore, ReceiptCounts, RecipientSet, MESSAGE_COLUMNS,
+};
 pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use segments::{
     field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,

@@ -1,6 +1,6 @@
 use crate::{
     BrowserStore, CustomerFileStore, FriendGroupStore, FriendshipChange, FriendshipOutcome,
-    KeyOwner, LoginStore, NewAppUser, SegmentStore, StoreResult, WebhookStore,
+    KeyOwner, LoginStore, MessageStore, NewAppUser, SegmentStore, StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -129,6 +129,7 @@ pub trait Store:
     + BrowserStore
     + SegmentStore
     + FriendGroupStore
+    + MessageStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

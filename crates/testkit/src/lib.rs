@@ -79,6 +79,7 @@ impl TestServer {
         };
         // Retries become due when the test moves the clock; notice them quickly.
         config.webhooks.poll_interval_ms = 50;
+        config.message_poll_interval_ms = 50;
         adjust(&mut config);
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let server = Server::new(config.clone())
@@ -112,6 +113,26 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             server.shutdown().await.expect("clean shutdown");
         }
+    }
+
+    /// Drops the server without waiting for it (as a crash would, short of killing the
+    /// process) and starts a new one over the same database and clock.
+    pub async fn restart(&mut self) {
+        drop(self.server.take());
+        let mut config = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            database_url: self.database_url.clone(),
+            ..Config::default()
+        };
+        config.webhooks.poll_interval_ms = 50;
+        config.message_poll_interval_ms = 50;
+        let server = Server::new(config)
+            .with_clock(Arc::new(self.clock.clone()))
+            .start()
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
     }
 
     /// Any request, with an optional `Authorization` value and JSON body.

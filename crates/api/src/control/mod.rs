@@ -5,12 +5,14 @@ mod accounts;
 mod app_users;
 mod apps;
 mod channels;
+mod chats;
 mod customer_files;
 mod error;
 mod extract;
 mod friend_groups;
 mod friendships;
 mod login;
+mod messages;
 mod openapi;
 mod webhook_events;
 mod webhooks;
@@ -133,6 +135,38 @@ pub fn router(state: ApiState) -> Router<ApiState> {
             get(friend_groups::count),
         )
         .route(
+            "/channels/{public_id}/messages",
+            post(messages::create).get(messages::list),
+        )
+        .route(
+            "/channels/{public_id}/messages/{message_id}",
+            get(messages::get),
+        )
+        .route(
+            "/channels/{public_id}/messages/{message_id}/send",
+            post(messages::send),
+        )
+        .route(
+            "/channels/{public_id}/messages/{message_id}/cancel",
+            post(messages::cancel),
+        )
+        .route(
+            "/channels/{public_id}/messages/{message_id}/test",
+            post(messages::test_send),
+        )
+        .route(
+            "/channels/{public_id}/messages/{message_id}/stats",
+            get(messages::stats),
+        )
+        .route(
+            "/channels/{public_id}/chats/{account_id}/messages",
+            get(chats::messages),
+        )
+        .route(
+            "/channels/{public_id}/chats/{account_id}/read",
+            post(chats::read),
+        )
+        .route(
             "/customer-files/{file_id}",
             get(customer_files::get).delete(customer_files::delete),
         )
@@ -149,6 +183,11 @@ pub fn router(state: ApiState) -> Router<ApiState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .merge(guarded)
+}
+
+/// Public routes of ours that need no operator token: tracked message links.
+pub fn links_router() -> Router<ApiState> {
+    Router::new().route("/m/{message_id}/{button}", get(chats::click))
 }
 
 /// Every control call carries `Authorization: Bearer {operator token}`.

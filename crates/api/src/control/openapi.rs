@@ -1,6 +1,6 @@
 use super::{
-    accounts, app_users, apps, channels, customer_files, friend_groups, friendships, login,
-    webhook_events, webhooks,
+    accounts, app_users, apps, channels, chats, customer_files, friend_groups, friendships, login,
+    messages, webhook_events, webhooks,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         login::redirect_uris, login::set_redirect_uris, login::set_password,
         friend_groups::create, friend_groups::list, friend_groups::get, friend_groups::update,
         friend_groups::delete, friend_groups::count, friend_groups::count_tree,
+        messages::create, messages::list, messages::get, messages::send, messages::cancel,
+        messages::test_send, messages::stats, chats::messages, chats::read,
     ),
     modifiers(&OperatorAuth),
     security(("operator" = [])),

@@ -16,6 +16,7 @@ mod kauth_authorize_errors;
 mod kauth_token;
 mod login_setup;
 mod logout;
+mod messages;
 mod ops;
 mod relationship;
 mod user_info;

@@ -30,6 +30,7 @@ mod customer_files;
 pub mod fixtures;
 mod friendships;
 mod login;
+mod messages;
 mod segments;
 mod settings;
 mod snapshots;
@@ -44,6 +45,7 @@ pub use concurrency::*;
 pub use customer_files::*;
 pub use friendships::*;
 pub use login::*;
+pub use messages::*;
 pub use segments::*;
 pub use settings::*;
 pub use snapshots::*;
@@ -214,6 +216,8 @@ macro_rules! conformance_tests {
                 friend_groups_round_trip,
                 segment_version_follows_friendship_changes,
                 segment_rows_stream_with_tombstones,
+                messages_round_trip_with_keys_and_schedules,
+                delivery_fixes_recipients_once,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
@@ -223,6 +227,7 @@ macro_rules! conformance_tests {
                 concurrent_connects_connect_once,
                 concurrent_claims_are_disjoint,
                 concurrent_code_takes_succeed_once,
+                concurrent_deliveries_deliver_once,
             ];
         }
     };
