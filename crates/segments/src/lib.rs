@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 use talkchannel_domain::{ChannelId, Condition, CustomerFile};
-use talkchannel_store::{Store, StoreResult, SINCE_THE_START};
+use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
 pub use index::ChannelIndex;
@@ -60,22 +60,30 @@ impl SegmentEngine {
     }
 
     /// Counts the audience of `condition` on `today`, against the channel's current
-    /// customer `files` (the ones the tree was validated against).
+    /// customer `files` (the ones the tree was validated against). The work runs in a task
+    /// of its own, so a first load that outlasts the caller's request still completes and
+    /// serves the next count.
     pub async fn count(
-        &self,
+        self: &Arc<Self>,
         channel: ChannelId,
         files: &[CustomerFile],
         condition: &Condition,
         today: NaiveDate,
     ) -> StoreResult<Counts> {
         let slot = self.slot(channel);
-        let mut index = slot.lock().await;
-        self.bring_up_to_date(&mut index, channel, files).await?;
-        let matched = eval::evaluate(&index, condition, today);
-        Ok(Counts {
-            registered: matched.intersection_len(&index.registered()),
-            friends: matched.intersection_len(&index.friends),
+        let engine = Arc::clone(self);
+        let (files, condition) = (files.to_vec(), condition.clone());
+        tokio::spawn(async move {
+            let mut index = slot.lock_owned().await;
+            engine.bring_up_to_date(&mut index, channel, &files).await?;
+            let matched = eval::evaluate(&index, &condition, today);
+            Ok(Counts {
+                registered: matched.intersection_len(&index.registered()),
+                friends: matched.intersection_len(&index.friends),
+            })
         })
+        .await
+        .map_err(|e| StoreError::Backend(format!("the count task failed: {e}")))?
     }
 
     async fn bring_up_to_date(
