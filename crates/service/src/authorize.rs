@@ -262,6 +262,7 @@ impl Services {
     pub async fn redeem_code(
         &self,
         client_id: &str,
+        client_secret: Option<&str>,
         code: &str,
         redirect_uri: &str,
     ) -> Result<(IssuedTokens, BTreeSet<String>), OAuthError> {
@@ -270,6 +271,7 @@ impl Services {
                 "invalid client_id: use the app's REST API or JavaScript key".into(),
             )
         })?;
+        self.check_client_secret(app.id, client_secret).await?;
         let taken = self
             .store
             .take_authorization_code(&secrets::token_hash(code))

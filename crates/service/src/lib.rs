@@ -11,6 +11,7 @@ mod apps;
 mod authorize;
 mod channels;
 mod chats;
+mod client_secret;
 mod customer_files;
 mod error;
 mod file_import;

@@ -19,6 +19,9 @@ pub enum OAuthError {
     /// KOE320: the code is unknown, spent, expired or another app's.
     #[error("authorization code not found")]
     InvalidCode,
+    /// KOE010: the app requires a client secret and the request's is missing or wrong.
+    #[error("Bad client credentials")]
+    BadClientCredentials,
     /// KOE303: `redirect_uri` differs from the one the code was sent to.
     #[error("redirect URI mismatch")]
     RedirectUriMismatch,
@@ -46,6 +49,7 @@ impl Services {
     pub async fn refresh_access_token(
         &self,
         client_id: &str,
+        client_secret: Option<&str>,
         refresh_token: &str,
     ) -> Result<Refreshed, OAuthError> {
         let owner = self.store.key_owner(client_id).await?;
@@ -57,6 +61,7 @@ impl Services {
                 ))
             }
         };
+        self.check_client_secret(app, client_secret).await?;
         let now = self.now();
         let old = self
             .store

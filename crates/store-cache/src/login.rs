@@ -26,6 +26,14 @@ impl<S: Store> LoginStore for CachedStore<S> {
         self.inner.redirect_uris(app).await
     }
 
+    async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()> {
+        self.inner.set_client_secret(app, secret).await
+    }
+
+    async fn client_secret(&self, app: AppId) -> StoreResult<Option<String>> {
+        self.inner.client_secret(app).await
+    }
+
     async fn set_password_hash(
         &self,
         account: AccountId,

@@ -68,6 +68,32 @@ impl LoginStore for PgStore {
             .map_err(db)
     }
 
+    async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if !lock_row(&mut tx, "apps", app).await? {
+            return Err(StoreError::NotFound("app"));
+        }
+        let query = match secret {
+            Some(secret) => sqlx::query(
+                "INSERT INTO app_client_secrets (app_id, secret) VALUES ($1, $2) \
+                 ON CONFLICT (app_id) DO UPDATE SET secret = excluded.secret",
+            )
+            .bind(app)
+            .bind(secret),
+            None => sqlx::query("DELETE FROM app_client_secrets WHERE app_id = $1").bind(app),
+        };
+        query.execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn client_secret(&self, app: AppId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT secret FROM app_client_secrets WHERE app_id = $1")
+            .bind(app)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
     async fn set_password_hash(
         &self,
         account: AccountId,

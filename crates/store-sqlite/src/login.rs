@@ -42,6 +42,32 @@ impl LoginStore for SqliteStore {
             .map_err(backend)
     }
 
+    async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if !row_exists(&mut tx, "apps", app).await? {
+            return Err(StoreError::NotFound("app"));
+        }
+        let query = match secret {
+            Some(secret) => sqlx::query(
+                "INSERT INTO app_client_secrets (app_id, secret) VALUES (?, ?) \
+                 ON CONFLICT (app_id) DO UPDATE SET secret = excluded.secret",
+            )
+            .bind(app)
+            .bind(secret),
+            None => sqlx::query("DELETE FROM app_client_secrets WHERE app_id = ?").bind(app),
+        };
+        query.execute(&mut *tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn client_secret(&self, app: AppId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT secret FROM app_client_secrets WHERE app_id = ?")
+            .bind(app)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend)
+    }
+
     async fn set_password_hash(
         &self,
         account: AccountId,

@@ -21,6 +21,11 @@ pub trait LoginStore: Send + Sync {
     async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()>;
     /// The app's redirect URIs in the order they were set (empty for an unknown app).
     async fn redirect_uris(&self, app: AppId) -> StoreResult<Vec<String>>;
+    /// Sets (`Some`) or removes (`None`) the client secret the app's token requests must
+    /// carry; `NotFound("app")` for an unknown app.
+    async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()>;
+    /// The app's client secret, if it requires one.
+    async fn client_secret(&self, app: AppId) -> StoreResult<Option<String>>;
     /// Sets or replaces the account's password hash; `NotFound("account")` if unknown.
     async fn set_password_hash(
         &self,

@@ -18,6 +18,16 @@ pub struct RedirectUris {
     pub redirect_uris: Vec<String>,
 }
 
+/// The app's Kakao Login client secret (the Kakao console's "Client Secret").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientSecret {
+    /// Whether token requests (both grants) must carry `client_secret`.
+    pub enabled: bool,
+    /// The secret, 32 letters and digits; absent when disabled.
+    #[schema(example = "Fq3kD0pW8sYxZ2aB9cN1mE4rT7uV6hJ5")]
+    pub client_secret: Option<String>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordInput {
@@ -66,6 +76,55 @@ pub async fn set_password(
     state
         .services
         .set_account_password(path_id(&id, "account")?, &input.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Read whether an app requires a client secret, and the secret.
+#[utoipa::path(get, path = "/admin/api/v1/apps/{app_id}/client-secret", tag = "login",
+    params(("app_id" = i64, Path)),
+    responses((status = 200, body = ClientSecret), (status = 404, body = ErrorBody)))]
+pub async fn client_secret(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<ClientSecret>, ControlError> {
+    let secret = state.services.client_secret(path_id(&id, "app")?).await?;
+    Ok(Json(ClientSecret {
+        enabled: secret.is_some(),
+        client_secret: secret,
+    }))
+}
+
+/// Generate a new client secret and require it on every token request from now on (the
+/// previous secret stops working at once).
+#[utoipa::path(post, path = "/admin/api/v1/apps/{app_id}/client-secret", tag = "login",
+    params(("app_id" = i64, Path)),
+    responses((status = 200, body = ClientSecret), (status = 404, body = ErrorBody)))]
+pub async fn rotate_client_secret(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<ClientSecret>, ControlError> {
+    let secret = state
+        .services
+        .rotate_client_secret(path_id(&id, "app")?)
+        .await?;
+    Ok(Json(ClientSecret {
+        enabled: true,
+        client_secret: Some(secret),
+    }))
+}
+
+/// Stop requiring a client secret on the app's token requests.
+#[utoipa::path(delete, path = "/admin/api/v1/apps/{app_id}/client-secret", tag = "login",
+    params(("app_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn disable_client_secret(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ControlError> {
+    state
+        .services
+        .disable_client_secret(path_id(&id, "app")?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

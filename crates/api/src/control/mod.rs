@@ -58,6 +58,12 @@ pub fn router(state: ApiState) -> Router<ApiState> {
             "/apps/{app_id}/redirect-uris",
             get(login::redirect_uris).put(login::set_redirect_uris),
         )
+        .route(
+            "/apps/{app_id}/client-secret",
+            get(login::client_secret)
+                .post(login::rotate_client_secret)
+                .delete(login::disable_client_secret),
+        )
         .route("/apps", post(apps::create).get(apps::list))
         .route("/apps/{app_id}", get(apps::get))
         .route("/apps/{app_id}/admin-keys", post(apps::add_admin_key))

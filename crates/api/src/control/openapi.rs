@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         customer_files::list, customer_files::get, customer_files::delete,
         customer_files::rows, customer_files::import, customer_files::import_report,
         login::redirect_uris, login::set_redirect_uris, login::set_password,
+        login::client_secret, login::rotate_client_secret, login::disable_client_secret,
         friend_groups::create, friend_groups::list, friend_groups::get, friend_groups::update,
         friend_groups::delete, friend_groups::count, friend_groups::count_tree,
         messages::create, messages::list, messages::get, messages::send, messages::cancel,

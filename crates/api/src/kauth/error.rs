@@ -57,6 +57,12 @@ impl From<OAuthError> for KauthError {
                 description: "authorization code not found".into(),
                 code: "KOE320",
             },
+            OAuthError::BadClientCredentials => Self {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_client",
+                description: "Bad client credentials".into(),
+                code: "KOE010",
+            },
             OAuthError::RedirectUriMismatch => Self {
                 status: StatusCode::BAD_REQUEST,
                 error: "invalid_grant",

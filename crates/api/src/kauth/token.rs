@@ -1,5 +1,5 @@
 //! `POST /oauth/token` (form body): the authorization_code and refresh_token grants.
-//! `client_secret` is accepted and not checked: apps have no client secret setting.
+//! `client_secret` is required, for both grants, when the app has a client secret.
 
 use super::KauthError;
 use crate::ApiState;
@@ -17,6 +17,7 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
             .filter(|v| !v.is_empty())
             .ok_or_else(|| KauthError::invalid_request(format!("{name} is required")))
     };
+    let client_secret = form.get("client_secret").map(String::as_str);
     match required("grant_type")? {
         "refresh_token" => {}
         "authorization_code" => {
@@ -24,6 +25,7 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
                 .services
                 .redeem_code(
                     required("client_id")?,
+                    client_secret,
                     required("code")?,
                     required("redirect_uri")?,
                 )
@@ -44,7 +46,11 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
     }
     let refreshed = state
         .services
-        .refresh_access_token(required("client_id")?, required("refresh_token")?)
+        .refresh_access_token(
+            required("client_id")?,
+            client_secret,
+            required("refresh_token")?,
+        )
         .await?;
     let mut body = json!({
         "token_type": "bearer",

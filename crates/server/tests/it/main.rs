@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod channel_pages;
 mod cli;
+mod client_secret;
 mod control;
 mod credentials;
 mod customer_file_import;

@@ -264,3 +264,38 @@ pub async fn refresh_replaces_the_token_once(store: &dyn Store) {
         None
     );
 }
+
+/// A client secret is set, replaced and removed per app; an unknown app is `NotFound`.
+pub async fn client_secrets_are_set_and_removed(store: &dyn Store) {
+    let (app, other) = (new_app(store).await.id, new_app(store).await.id);
+    assert_eq!(store.client_secret(app).await.expect("read"), None);
+    store
+        .set_client_secret(app, Some("first"))
+        .await
+        .expect("set");
+    store
+        .set_client_secret(other, Some("other"))
+        .await
+        .expect("set");
+    store
+        .set_client_secret(app, Some("second"))
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.client_secret(app).await.expect("read").as_deref(),
+        Some("second")
+    );
+    store.set_client_secret(app, None).await.expect("remove");
+    assert_eq!(store.client_secret(app).await.expect("read"), None);
+    assert_eq!(
+        store.client_secret(other).await.expect("read").as_deref(),
+        Some("other"),
+        "another app's secret is untouched"
+    );
+    assert!(matches!(
+        store
+            .set_client_secret(super::fixtures::UNKNOWN_ID, Some("x"))
+            .await,
+        Err(crate::StoreError::NotFound("app"))
+    ));
+}

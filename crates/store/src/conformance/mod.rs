@@ -203,6 +203,7 @@ macro_rules! conformance_tests {
                 row_import_counts_replacements_and_friends,
                 file_import_reports_round_trip,
                 redirect_uris_are_replaced_in_order,
+                client_secrets_are_set_and_removed,
                 login_setters_on_unknown_refs_are_not_found,
                 credentials_are_found_by_email_or_phone,
                 revoke_tokens_deletes_only_that_users_tokens,
