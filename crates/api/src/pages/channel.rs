@@ -48,6 +48,60 @@ struct ChatPage {
     initial: String,
     is_friend: bool,
     add_href: String,
+    /// The channel's messages delivered to the account, oldest first.
+    lines: Vec<ChatLine>,
+}
+
+/// The most recent messages the chat page shows.
+const CHAT_PAGE_MESSAGES: u32 = 50;
+
+/// One delivered message as the chat shows it.
+struct ChatLine {
+    text: String,
+    sent_at: String,
+    buttons: Vec<ChatButton>,
+}
+
+/// A message button; `href` is the tracked link that counts the click.
+struct ChatButton {
+    name: String,
+    href: String,
+}
+
+/// The account's latest messages from the channel, oldest first. Opening the chat
+/// counts as reading them (the message statistics' `read`).
+async fn chat_lines(
+    state: &ApiState,
+    channel: &str,
+    account: i64,
+) -> Result<Vec<ChatLine>, PageError> {
+    let services = &state.services;
+    let messages = services
+        .chat(channel, account, None, CHAT_PAGE_MESSAGES)
+        .await?;
+    services.mark_chat_read(channel, account).await?;
+    let mut lines = Vec::with_capacity(messages.len());
+    for message in messages.iter().rev() {
+        let links = services.tracked_links(message, account).await?;
+        lines.push(ChatLine {
+            text: message.body.content.leading_text().to_owned(),
+            sent_at: message
+                .sent_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+            buttons: message
+                .body
+                .buttons
+                .iter()
+                .zip(links)
+                .map(|(b, href)| ChatButton {
+                    name: b.name.clone(),
+                    href,
+                })
+                .collect(),
+        });
+    }
+    Ok(lines)
 }
 
 /// The channel a page is about: an active one, or the not-found / sanctioned page.
@@ -232,11 +286,13 @@ pub async fn chat(
     };
     let result = async {
         let channel = active_channel(&state, &id).await?;
-        if ctx.account().is_none() {
+        let Some(account) = ctx.account() else {
             return Ok(sign_in_first(&ctx.here));
-        }
+        };
         let is_friend = relation(&state, &ctx, &channel).await? == Relation::Added;
+        let lines = chat_lines(&state, channel.public_id.as_str(), account).await?;
         let page = ChatPage {
+            lines,
             c: Chrome::of(&ctx, &state).await,
             initial: initial(&channel.name),
             name: channel.name.clone(),
