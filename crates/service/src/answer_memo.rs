@@ -40,7 +40,6 @@ impl AnswerSource {
     }
 }
 
-#[derive(Clone)]
 struct Entry {
     source: AnswerSource,
     answer: Bytes,

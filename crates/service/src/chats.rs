@@ -67,9 +67,11 @@ impl Services {
     ) -> ServiceResult<Vec<Message>> {
         let channel = self.channel(channel_public_id).await?;
         if limit == 0 || limit > MAX_CHAT_LIMIT {
-            return Err(
-                ValidationError::new("limit", format!("between 1 and {MAX_CHAT_LIMIT}")).into(),
-            );
+            return Err(ValidationError::new(
+                "limit",
+                format!("must be between 1 and {MAX_CHAT_LIMIT}"),
+            )
+            .into());
         }
         if self.store.account(account).await?.is_none() {
             return Err(ServiceError::not_found("account", account));

@@ -1,17 +1,17 @@
 //! An account's chat with a channel (the messages delivered to it, newest first), marking
 //! it read, and the tracked redirect behind every button (`GET /m/{message}/{button}`).
 
-use super::extract::path_id;
+use super::extract::{path_id, QueryParams};
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use talkchannel_domain::message::MessageContent;
-use talkchannel_service::{DEFAULT_CHAT_LIMIT, MAX_CHAT_LIMIT};
+use talkchannel_service::DEFAULT_CHAT_LIMIT;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -68,16 +68,11 @@ fn account_id(raw: &str) -> Result<i64, ControlError> {
 pub async fn messages(
     State(state): State<ApiState>,
     Path((channel, account)): Path<(String, String)>,
-    Query(params): Query<ChatParams>,
+    QueryParams(params): QueryParams<ChatParams>,
 ) -> Result<Json<ChatPage>, ControlError> {
     let account = account_id(&account)?;
+    // The service checks the limit's range.
     let limit = params.limit.unwrap_or(DEFAULT_CHAT_LIMIT);
-    if limit == 0 || limit > MAX_CHAT_LIMIT {
-        return Err(ControlError::invalid(
-            "limit",
-            format!("limit must be between 1 and {MAX_CHAT_LIMIT}"),
-        ));
-    }
     let found = state
         .services
         .chat(&channel, account, params.before, limit)
@@ -137,7 +132,7 @@ pub struct ClickParams {
 pub async fn click(
     State(state): State<ApiState>,
     Path((message, button)): Path<(String, String)>,
-    Query(params): Query<ClickParams>,
+    QueryParams(params): QueryParams<ClickParams>,
 ) -> Result<Response, ControlError> {
     let message = path_id(&message, "message")?;
     let button: usize = button

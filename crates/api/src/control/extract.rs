@@ -61,17 +61,30 @@ pub struct PageParams {
     pub after: Option<i64>,
 }
 
+/// Query parameters; a malformed or mistyped one is a 400 naming the problem (axum's own
+/// rejection would surface as a bare "bad request").
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ControlError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| Self(q.0))
+            .map_err(|e| {
+                ControlError::invalid("query", format!("bad query parameters: {}", e.body_text()))
+            })
+    }
+}
+
 pub struct Paging(pub PageRequest);
 
 impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ControlError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let params = axum::extract::Query::<PageParams>::try_from_uri(&parts.uri)
-            .map_err(|e| {
-                ControlError::invalid("query", format!("bad paging parameters: {}", e.body_text()))
-            })?
-            .0;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let QueryParams(params) =
+            QueryParams::<PageParams>::from_request_parts(parts, state).await?;
         let limit = params.limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
         if limit == 0 || limit > PageRequest::MAX_LIMIT {
             return Err(ControlError::invalid(

@@ -436,6 +436,19 @@ async fn bad_messages_are_refused_and_change_nothing(s: TestServer) {
     )
     .await
     .assert_control_error(400, "invalid_request");
+    let bad_before = s
+        .control(
+            Method::GET,
+            &format!("{CH}/chats/{}/messages?before=x", sc.accounts[0]),
+            None,
+        )
+        .await;
+    bad_before.assert_control_error(400, "invalid_request");
+    assert!(
+        bad_before.text.contains("before"),
+        "names the parameter: {}",
+        bad_before.text
+    );
     let doc = s.control_ok(Method::GET, "/openapi.json", None).await;
     for path in [
         "messages",
