@@ -8,12 +8,14 @@
 //! `{"profile": "gender", "op": "equals", "value": "female"}`.
 
 mod parse;
+mod render;
 
 use crate::{FileId, Gender};
 use chrono::{Months, NaiveDate};
 use std::collections::BTreeSet;
 
-pub use parse::{parse_condition, render, SchemaLookup};
+pub use parse::{parse_condition, SchemaLookup};
+pub use render::render;
 
 /// Deepest nesting of a tree (the root is level 1).
 pub const MAX_DEPTH: usize = 12;
