@@ -15,7 +15,10 @@ use talkchannel_store_postgres::PgStore;
 use talkchannel_store_sqlite::SqliteStore;
 
 /// Rows per transaction: big enough to amortise the commit, small enough for the bar.
-const CHUNK: u64 = 250_000;
+/// On SQLite a chunk of 100,000 (~36 MB of new pages) fits the writer's 64 MiB page
+/// cache, so nothing spills to the WAL before the commit: ~20% less system time than
+/// 250,000 per chunk, for the same user time and peak RSS (~100 MB).
+const CHUNK: u64 = 100_000;
 
 enum Engine {
     Sqlite(SqliteStore),

@@ -21,6 +21,7 @@ mod logout;
 mod messages;
 mod ops;
 mod relationship;
+mod seed;
 mod user_info;
 mod webhook_faults;
 mod webhooks;
