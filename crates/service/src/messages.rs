@@ -107,7 +107,7 @@ impl Services {
                 )
                 .into());
             }
-            check_ad_time(&request.body, at)?;
+            check_ad_time(&request.body, at, channel.time_zone)?;
         }
         let asked = serde_json::to_string(request).unwrap_or_default();
         let key = key
@@ -181,7 +181,7 @@ impl Services {
         if !matches!(message.state, MessageState::Draft | MessageState::Scheduled) {
             return Err(message_conflict(StoreError::Conflict("message_state"), id));
         }
-        check_ad_time(&message.body, self.now())?;
+        check_ad_time(&message.body, self.now(), channel.time_zone)?;
         let recipients = self.recipients(&channel, message.target).await?;
         self.deliver(&message, &recipients, key.as_ref()).await
     }
@@ -273,7 +273,7 @@ impl Services {
                 return Err(ServiceError::not_found("account", account));
             }
         }
-        check_ad_time(&message.body, self.now())?;
+        check_ad_time(&message.body, self.now(), channel.time_zone)?;
         let copy = NewMessage {
             body: message.body.clone(),
             target: message.target,
@@ -294,12 +294,12 @@ impl Services {
     pub async fn send_due_messages(&self) -> ServiceResult<usize> {
         let mut sent = 0;
         for message in self.store.due_messages(self.now(), DUE_BATCH).await? {
-            if check_ad_time(&message.body, self.now()).is_err() {
-                continue;
-            }
             let Some(channel) = self.store.channel(message.channel_id).await? else {
                 continue;
             };
+            if check_ad_time(&message.body, self.now(), channel.time_zone).is_err() {
+                continue;
+            }
             match self.recipients(&channel, message.target).await {
                 Ok(recipients) => match self.deliver(&message, &recipients, None).await {
                     Ok(_) => sent += 1,

@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod channel_pages;
+mod channel_time_zones;
 mod chat_page;
 mod cli;
 mod client_secret;
