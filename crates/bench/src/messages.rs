@@ -239,7 +239,7 @@ pub async fn run(args: Args) -> Result<()> {
     let group = control
         .post(
             &format!("/channels/{CHANNEL}/groups"),
-            Some(json!({"name": "women", "tree": tree})),
+            Some(json!({"name": format!("women {}", chrono::Utc::now().timestamp_millis()), "tree": tree})),
         )
         .await?["id"]
         .as_i64()

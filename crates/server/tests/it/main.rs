@@ -22,6 +22,7 @@ mod logout;
 mod messages;
 mod ops;
 mod relationship;
+mod scheduled_backlog;
 mod user_info;
 mod webhook_faults;
 mod webhooks;
