@@ -159,6 +159,11 @@ impl ControlClient {
         Ok(())
     }
 
+    /// A POST that must succeed; returns its JSON.
+    pub async fn post(&self, path: &str, body: Option<Value>) -> Result<Value> {
+        self.call(Method::POST, path, body).await
+    }
+
     /// One call; any answer but 2xx is an error that quotes the server's body.
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
         let mut request = self

@@ -6,6 +6,7 @@
 mod control;
 mod customer_files;
 mod machine;
+mod messages;
 mod parallel;
 mod relationship;
 mod report;
@@ -34,6 +35,8 @@ enum Bench {
     CustomerFiles(customer_files::Args),
     /// Friend-group counts: warm, after a restart, under friendship churn; peak RSS.
     Segments(segments::Args),
+    /// A send to half the friends: recipients fixed durably, chat reads meanwhile, RSS.
+    Messages(messages::Args),
 }
 
 #[tokio::main]
@@ -44,6 +47,7 @@ async fn main() {
         Bench::Webhooks(args) => webhooks::run(args).await,
         Bench::CustomerFiles(args) => customer_files::run(args).await,
         Bench::Segments(args) => segments::run(args).await,
+        Bench::Messages(args) => messages::run(args).await,
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

@@ -121,7 +121,7 @@ impl Baseline {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
@@ -131,14 +131,25 @@ fn ms(d: Duration) -> String {
 
 /// Seeds with the release binary; returns (seconds, first account id).
 async fn seed(args: &Args, db: &str) -> Result<(f64, i64)> {
+    seed_channel(&args.server_bin, args.friends, CHANNEL, db).await
+}
+
+/// `talkchannel seed` of `friends` friends into `channel` of the database at `db`;
+/// returns (seconds, first account id).
+pub(crate) async fn seed_channel(
+    server_bin: &std::path::Path,
+    friends: u64,
+    channel: &str,
+    db: &str,
+) -> Result<(f64, i64)> {
     let started = Instant::now();
-    let out = tokio::process::Command::new(&args.server_bin)
+    let out = tokio::process::Command::new(server_bin)
         .args([
             "seed",
             "--friends",
-            &args.friends.to_string(),
+            &friends.to_string(),
             "--channel",
-            CHANNEL,
+            channel,
         ])
         .args(["--database-url", db])
         .output()
@@ -169,7 +180,7 @@ async fn first_answer(counter: &Counter) -> Result<(u64, Duration)> {
     }
 }
 
-fn peak_rss_mb(pid: u32) -> Result<f64> {
+pub(crate) fn peak_rss_mb(pid: u32) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: f64 = status
         .lines()

@@ -13,6 +13,7 @@ pub struct Channel {
     pub search_id: SearchId,
     pub name: String,
     pub status: ChannelStatus,
+    pub time_zone: TimeZone,
     pub created_at: DateTime<Utc>,
 }
 
@@ -38,6 +39,48 @@ impl ChannelStatus {
             "sanctioned" => Some(Self::Sanctioned),
             _ => None,
         }
+    }
+}
+
+/// A channel's IANA time zone: ad quiet hours are read on its clock. Kakao's channels
+/// live in Korea, so the default is `Asia/Seoul`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub const SEOUL: Self = Self(chrono_tz::Tz::Asia__Seoul);
+
+    /// Accepts an IANA zone name as spelled in the tz database (`Asia/Seoul`, `UTC`).
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        s.parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            ValidationError::new(
+                "time_zone",
+                format!(
+                    "`{}` is not an IANA time zone name such as `Asia/Seoul` or `America/New_York`",
+                    s.chars().take(64).collect::<String>()
+                ),
+            )
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self::SEOUL
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -124,6 +167,7 @@ pub struct NewChannel {
     pub search_id: SearchId,
     pub name: String,
     pub status: ChannelStatus,
+    pub time_zone: TimeZone,
 }
 
 pub const CHANNEL_NAME_MAX_CHARS: usize = 40;

@@ -22,7 +22,7 @@ pub mod validation;
 pub use account::{Account, Gender, NewAccount};
 pub use app::{App, AppKey, KeyKind, NewApp};
 pub use app_user::{AppUser, Scope, TokenRecord, UserId};
-pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId};
+pub use channel::{Channel, ChannelPublicId, ChannelStatus, NewChannel, SearchId, TimeZone};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use customer_file::{
     CustomerFile, FieldType, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, UserType,

@@ -6,8 +6,8 @@ mod content;
 pub use content::{Button, Card, ListItem, MessageContent};
 
 use crate::validation::ValidationError;
-use crate::{ChannelId, GroupId};
-use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
+use crate::{ChannelId, GroupId, TimeZone};
+use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 pub type MessageId = i64;
@@ -20,10 +20,7 @@ pub const MAX_BUTTON_NAME_CHARS: usize = 14;
 pub const MAX_URL_BYTES: usize = 1_000;
 /// What an ad message's leading text must start with (Korean law: "(광고)").
 pub const AD_MARKER: &str = "(광고)";
-/// Kakao's channels live in Korea: quiet hours are read on Korea Standard Time (UTC+9,
-/// no daylight saving), the default zone of every channel.
-pub const CHANNEL_UTC_OFFSET_HOURS: i64 = 9;
-/// Ads may not be sent from 20:00 to 08:00 (channel time).
+/// Ads may not be sent from 20:00 to 08:00 (on the channel's clock, see [`TimeZone`]).
 pub const QUIET_HOURS: (u32, u32) = (20, 8);
 
 /// Who a message goes to.
@@ -135,26 +132,26 @@ pub struct NewMessage {
     pub test_of: Option<MessageId>,
 }
 
-/// Whether `at` falls in the channel's quiet hours, when ads may not be sent.
-pub fn in_quiet_hours(at: DateTime<Utc>) -> bool {
-    let local = (at + Duration::hours(CHANNEL_UTC_OFFSET_HOURS)).time();
+/// Whether `at` falls in quiet hours on the clock of `zone`, when ads may not be sent.
+pub fn in_quiet_hours(at: DateTime<Utc>, zone: TimeZone) -> bool {
+    let hour = at.with_timezone(&zone.tz()).hour();
     let (from, to) = QUIET_HOURS;
-    let hour = local.hour();
     hour >= from || hour < to
 }
 
-/// Refuses an ad that would go out in quiet hours.
-pub fn check_ad_time(body: &MessageBody, at: DateTime<Utc>) -> Result<(), ValidationError> {
-    if body.ad && in_quiet_hours(at) {
+/// Refuses an ad that would go out in quiet hours of the channel's `zone`.
+pub fn check_ad_time(
+    body: &MessageBody,
+    at: DateTime<Utc>,
+    zone: TimeZone,
+) -> Result<(), ValidationError> {
+    if body.ad && in_quiet_hours(at, zone) {
         let (from, to) = QUIET_HOURS;
-        let from = NaiveTime::from_hms_opt(from, 0, 0).unwrap_or_default();
-        let to = NaiveTime::from_hms_opt(to, 0, 0).unwrap_or_default();
         return Err(ValidationError::new(
             "ad",
             format!(
-                "ad messages cannot be sent from {} to {} (Korea time); schedule it for later",
-                from.format("%H:%M"),
-                to.format("%H:%M")
+                "ad messages cannot be sent from {from:02}:00 to {to:02}:00 in the channel's \
+                 time zone ({zone}); schedule it for later"
             ),
         ));
     }

@@ -2,6 +2,7 @@ use crate::{secrets, ServiceError, ServiceResult, Services};
 use talkchannel_domain::channel::validate_channel_name;
 use talkchannel_domain::{
     AppId, Channel, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest, SearchId,
+    TimeZone,
 };
 use talkchannel_store::StoreError;
 
@@ -19,7 +20,21 @@ const ID_ATTEMPTS: usize = 5;
 impl Services {
     /// Creates a channel. A given id that is taken is a conflict; a generated one is redrawn.
     pub async fn create_channel(&self, req: &ChannelRequest) -> ServiceResult<Channel> {
+        self.create_channel_in_zone(req, None).await
+    }
+
+    /// As [`Services::create_channel`], on the clock of the named IANA time zone
+    /// (`Asia/Seoul` when `None`); an unknown zone is refused, naming `time_zone`.
+    pub async fn create_channel_in_zone(
+        &self,
+        req: &ChannelRequest,
+        time_zone: Option<&str>,
+    ) -> ServiceResult<Channel> {
         let name = validate_channel_name(&req.name)?;
+        let time_zone = time_zone
+            .map(TimeZone::parse)
+            .transpose()?
+            .unwrap_or_default();
         let given_public = req
             .public_id
             .as_deref()
@@ -37,6 +52,7 @@ impl Services {
                     .unwrap_or_else(|| default_search_id(&name, attempt)),
                 name: name.clone(),
                 status: req.status.unwrap_or(ChannelStatus::Active),
+                time_zone,
             };
             match self.store.insert_channel(&new, now).await {
                 Err(StoreError::Conflict("public_id")) if given_public.is_none() => continue,
@@ -73,6 +89,17 @@ impl Services {
     ) -> ServiceResult<Channel> {
         let channel = self.channel(public_id).await?;
         Ok(self.store.set_channel_status(channel.id, status).await?)
+    }
+
+    /// Moves the channel to another IANA time zone (its ad quiet hours follow).
+    pub async fn set_channel_time_zone(
+        &self,
+        public_id: &str,
+        time_zone: &str,
+    ) -> ServiceResult<Channel> {
+        let zone = TimeZone::parse(time_zone)?;
+        let channel = self.channel(public_id).await?;
+        Ok(self.store.set_channel_time_zone(channel.id, zone).await?)
     }
 
     /// Connects a channel to an app; returns whether it was newly connected.

@@ -11,6 +11,7 @@
 use crate::{ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use talkchannel_domain::message::check_ad_time;
 use talkchannel_domain::{
     AccountId, Channel, Message, MessageBody, MessageId, MessageState, NewMessage, Page,
@@ -22,7 +23,7 @@ use talkchannel_store::{IdempotencyKey, Keyed, RecipientSet, StoreError};
 pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
 /// Most accounts one test send may name.
 pub const MAX_TEST_ACCOUNTS: usize = 10;
-/// Scheduled messages the worker takes per pass.
+/// Due messages read per batch of a scheduled-send pass.
 const DUE_BATCH: u32 = 100;
 
 /// What a create asks for.
@@ -107,7 +108,7 @@ impl Services {
                 )
                 .into());
             }
-            check_ad_time(&request.body, at)?;
+            check_ad_time(&request.body, at, channel.time_zone)?;
         }
         let asked = serde_json::to_string(request).unwrap_or_default();
         let key = key
@@ -181,7 +182,7 @@ impl Services {
         if !matches!(message.state, MessageState::Draft | MessageState::Scheduled) {
             return Err(message_conflict(StoreError::Conflict("message_state"), id));
         }
-        check_ad_time(&message.body, self.now())?;
+        check_ad_time(&message.body, self.now(), channel.time_zone)?;
         let recipients = self.recipients(&channel, message.target).await?;
         self.deliver(&message, &recipients, key.as_ref()).await
     }
@@ -273,7 +274,7 @@ impl Services {
                 return Err(ServiceError::not_found("account", account));
             }
         }
-        check_ad_time(&message.body, self.now())?;
+        check_ad_time(&message.body, self.now(), channel.time_zone)?;
         let copy = NewMessage {
             body: message.body.clone(),
             target: message.target,
@@ -289,31 +290,54 @@ impl Services {
     }
 
     /// Sends every scheduled message whose time has come; returns how many went out.
-    /// An ad that came due in quiet hours (the server was down) waits for them to end; a
-    /// message whose group was deleted is cancelled.
+    /// An ad that came due in quiet hours (the server was down, or its channel moved to
+    /// another zone) waits for them to end; a message whose group was deleted is
+    /// cancelled. The pass reads the due messages in batches until none is left that it
+    /// has not looked at, so a backlog drains in one pass and messages held back never
+    /// hide the ones behind them.
     pub async fn send_due_messages(&self) -> ServiceResult<usize> {
+        let now = self.now();
+        let mut seen = HashSet::new();
         let mut sent = 0;
-        for message in self.store.due_messages(self.now(), DUE_BATCH).await? {
-            if check_ad_time(&message.body, self.now()).is_err() {
-                continue;
+        loop {
+            // Sent and cancelled messages leave the due set; held ones stay at its head,
+            // so each batch reaches past everything looked at so far.
+            let limit = u32::try_from(seen.len())
+                .unwrap_or(u32::MAX)
+                .saturating_add(DUE_BATCH);
+            let due = self.store.due_messages(now, limit).await?;
+            let fresh: Vec<Message> = due.into_iter().filter(|m| seen.insert(m.id)).collect();
+            if fresh.is_empty() {
+                return Ok(sent);
             }
-            let Some(channel) = self.store.channel(message.channel_id).await? else {
-                continue;
-            };
-            match self.recipients(&channel, message.target).await {
-                Ok(recipients) => match self.deliver(&message, &recipients, None).await {
-                    Ok(_) => sent += 1,
-                    // Another node sent or someone cancelled it meanwhile.
-                    Err(ServiceError::Conflict(_)) => {}
-                    Err(e) => return Err(e),
-                },
-                Err(ServiceError::Conflict(why)) => {
-                    tracing::warn!(message = message.id, %why, "scheduled message cancelled");
-                    let _ = self.store.cancel_message(message.id, self.now()).await;
-                }
-                Err(e) => return Err(e),
+            for message in fresh {
+                sent += usize::from(self.send_due(message).await?);
             }
         }
-        Ok(sent)
+    }
+
+    /// One due message: whether it went out now.
+    async fn send_due(&self, message: Message) -> ServiceResult<bool> {
+        let Some(channel) = self.store.channel(message.channel_id).await? else {
+            return Ok(false);
+        };
+        // The time of this send, not of the pass start: a long pass may cross 20:00.
+        if check_ad_time(&message.body, self.now(), channel.time_zone).is_err() {
+            return Ok(false);
+        }
+        match self.recipients(&channel, message.target).await {
+            Ok(recipients) => match self.deliver(&message, &recipients, None).await {
+                Ok(_) => Ok(true),
+                // Another node sent or someone cancelled it meanwhile.
+                Err(ServiceError::Conflict(_)) => Ok(false),
+                Err(e) => Err(e),
+            },
+            Err(ServiceError::Conflict(why)) => {
+                tracing::warn!(message = message.id, %why, "scheduled message cancelled");
+                let _ = self.store.cancel_message(message.id, self.now()).await;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Channels: an app's connected list is cached; connecting, disconnecting and status
-//! changes invalidate it.
+//! status and time zone changes invalidate it.
 
 use crate::CachedStore;
 use async_trait::async_trait;
@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use talkchannel_domain::{
     AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
+    TimeZone,
 };
 use talkchannel_store::{ChannelStore, Store, StoreResult};
 
@@ -72,5 +73,12 @@ impl<S: Store> ChannelStore for CachedStore<S> {
         let list = Arc::new(self.inner.connected_channels(app).await?);
         self.connected.store(app, list.clone(), epoch);
         Ok(list)
+    }
+
+    async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel> {
+        let result = self.inner.set_channel_time_zone(id, zone).await;
+        // The cached lists hold whole channels, zone included; the channel may be in any.
+        self.connected.invalidate_all();
+        result
     }
 }

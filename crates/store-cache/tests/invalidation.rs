@@ -35,6 +35,7 @@ async fn writes_through_the_cache_are_seen_at_once() {
                 search_id: SearchId::parse("@c").unwrap(),
                 name: "c".into(),
                 status: ChannelStatus::Active,
+                time_zone: Default::default(),
             },
             at,
         )

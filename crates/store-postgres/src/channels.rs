@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
     AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
+    TimeZone,
 };
 use talkchannel_store::{ChannelStore, StoreError, StoreResult};
 
@@ -13,14 +14,15 @@ impl ChannelStore for PgStore {
     /// The unique constraint violated names the clash (`public_id` or `search_id`).
     async fn insert_channel(&self, new: &NewChannel, at: DateTime<Utc>) -> StoreResult<Channel> {
         let sql = format!(
-            "INSERT INTO channels (public_id, search_id, name, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {CHANNEL_COLUMNS}"
+            "INSERT INTO channels (public_id, search_id, name, status, time_zone, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CHANNEL_COLUMNS}"
         );
         let row: ChannelRow = sqlx::query_as(&sql)
             .bind(new.public_id.as_str())
             .bind(new.search_id.as_str())
             .bind(&new.name)
             .bind(new.status.as_str())
+            .bind(new.time_zone.as_str())
             .bind(at)
             .fetch_one(&self.pool)
             .await
@@ -72,6 +74,18 @@ impl ChannelStore for PgStore {
         let row: Option<ChannelRow> = sqlx::query_as(&sql)
             .bind(id)
             .bind(status.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.ok_or(StoreError::NotFound("channel"))?.try_into()
+    }
+
+    async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel> {
+        let sql =
+            format!("UPDATE channels SET time_zone = $2 WHERE id = $1 RETURNING {CHANNEL_COLUMNS}");
+        let row: Option<ChannelRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(zone.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;

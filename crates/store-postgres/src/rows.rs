@@ -8,14 +8,15 @@ use std::collections::BTreeSet;
 use talkchannel_domain::{
     Account, AppKey, AppUser, ChangeSource, Channel, ChannelPublicId, ChannelStatus, FriendAction,
     Friendship, FriendshipLogEntry, Gender, KeyKind, PageRequest, PhoneNumber, Relation, SearchId,
-    TokenRecord,
+    TimeZone, TokenRecord,
 };
 use talkchannel_store::{StoreError, StoreResult};
 
 /// Column lists, shared by every query that reads a whole row.
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, nickname, phone_number, email, gender, birth_date, region, created_at";
-pub(crate) const CHANNEL_COLUMNS: &str = "id, public_id, search_id, name, status, created_at";
+pub(crate) const CHANNEL_COLUMNS: &str =
+    "id, public_id, search_id, name, status, time_zone, created_at";
 pub(crate) const APP_USER_COLUMNS: &str = "app_id, user_id, account_id, scopes, linked_at";
 pub(crate) const FRIENDSHIP_COLUMNS: &str =
     "channel_id, account_id, relation, first_added_at, updated_at";
@@ -116,6 +117,7 @@ pub(crate) struct ChannelRow {
     search_id: String,
     name: String,
     status: String,
+    time_zone: String,
     created_at: DateTime<Utc>,
 }
 
@@ -133,6 +135,9 @@ impl TryFrom<ChannelRow> for Channel {
             search_id,
             name: r.name,
             status: parse("channel status", &r.status, ChannelStatus::parse)?,
+            time_zone: parse("channel time zone", &r.time_zone, |z| {
+                TimeZone::parse(z).ok()
+            })?,
             created_at: r.created_at,
         })
     }

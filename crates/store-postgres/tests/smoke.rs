@@ -34,6 +34,7 @@ fn channel(n: u32) -> NewChannel {
         search_id: SearchId::parse(&format!("채널{n}")).unwrap(),
         name: format!("채널 {n}"),
         status: ChannelStatus::Active,
+        time_zone: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use talkchannel_domain::{
     AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
+    TimeZone,
 };
 use talkchannel_store::{ChannelStore, StoreError, StoreResult};
 
@@ -13,7 +14,7 @@ use talkchannel_store::{ChannelStore, StoreError, StoreResult};
 macro_rules! channel_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, public_id, search_id, name, status, created_at FROM channels ",
+            "SELECT id, public_id, search_id, name, status, time_zone, created_at FROM channels ",
             $rest
         )
     };
@@ -39,13 +40,14 @@ impl ChannelStore for SqliteStore {
     async fn insert_channel(&self, new: &NewChannel, at: DateTime<Utc>) -> StoreResult<Channel> {
         let mut conn = self.writer.acquire().await.map_err(backend)?;
         let inserted = sqlx::query_scalar(
-            "INSERT INTO channels (public_id, search_id, name, status, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO channels (public_id, search_id, name, status, time_zone, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(new.public_id.as_str())
         .bind(new.search_id.as_str())
         .bind(&new.name)
         .bind(new.status.as_str())
+        .bind(new.time_zone.as_str())
         .bind(to_ms(at))
         .fetch_one(&mut *conn)
         .await;
@@ -60,6 +62,7 @@ impl ChannelStore for SqliteStore {
             search_id: new.search_id.clone(),
             name: new.name.clone(),
             status: new.status,
+            time_zone: new.time_zone,
             created_at: stored(at),
         })
     }
@@ -106,9 +109,23 @@ impl ChannelStore for SqliteStore {
     ) -> StoreResult<Channel> {
         sqlx::query_as::<_, ChannelRow>(
             "UPDATE channels SET status = ? WHERE id = ? \
-             RETURNING id, public_id, search_id, name, status, created_at",
+             RETURNING id, public_id, search_id, name, status, time_zone, created_at",
         )
         .bind(status.as_str())
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound("channel"))?
+        .into_domain()
+    }
+
+    async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel> {
+        sqlx::query_as::<_, ChannelRow>(
+            "UPDATE channels SET time_zone = ? WHERE id = ? \
+             RETURNING id, public_id, search_id, name, status, time_zone, created_at",
+        )
+        .bind(zone.as_str())
         .bind(id)
         .fetch_optional(&self.writer)
         .await
@@ -158,7 +175,7 @@ impl ChannelStore for SqliteStore {
 
     async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>> {
         let rows = sqlx::query_as::<_, ChannelRow>(
-            "SELECT c.id, c.public_id, c.search_id, c.name, c.status, c.created_at \
+            "SELECT c.id, c.public_id, c.search_id, c.name, c.status, c.time_zone, c.created_at \
              FROM app_channels ac JOIN channels c ON c.id = ac.channel_id \
              WHERE ac.app_id = ? ORDER BY ac.seq",
         )

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use talkchannel_domain::{
     Account, App, AppKey, AppUser, ChangeSource, Channel, ChannelPublicId, ChannelStatus,
     FriendAction, Friendship, FriendshipLogEntry, Gender, KeyKind, PageRequest, PhoneNumber,
-    Relation, SearchId, TokenRecord,
+    Relation, SearchId, TimeZone, TokenRecord,
 };
 use talkchannel_store::{StoreError, StoreResult};
 
@@ -174,6 +174,7 @@ pub(crate) struct ChannelRow {
     search_id: String,
     name: String,
     status: String,
+    time_zone: String,
     created_at: i64,
 }
 
@@ -187,6 +188,9 @@ impl ChannelRow {
                 .map_err(|_| unreadable("search id", &self.search_id))?,
             name: self.name,
             status: parse("channel status", &self.status, ChannelStatus::parse)?,
+            time_zone: parse("channel time zone", &self.time_zone, |z| {
+                TimeZone::parse(z).ok()
+            })?,
             created_at: from_ms(self.created_at)?,
         })
     }

@@ -108,6 +108,7 @@ async fn every_query_runs() {
         search_id: SearchId::parse("@채널").unwrap(),
         name: "채널".into(),
         status: ChannelStatus::Active,
+        time_zone: Default::default(),
     };
     let channel = store.insert_channel(&new_channel, at(3)).await.unwrap();
     let again = store.insert_channel(&new_channel, at(3)).await;

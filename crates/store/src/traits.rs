@@ -8,7 +8,7 @@ use std::sync::Arc;
 use talkchannel_domain::{
     Account, AccountId, App, AppId, AppKey, AppUser, Channel, ChannelId, ChannelPublicId,
     ChannelStatus, Friendship, FriendshipLogEntry, NewAccount, NewApp, NewChannel, Page,
-    PageRequest, TokenRecord, UserId,
+    PageRequest, TimeZone, TokenRecord, UserId,
 };
 
 #[async_trait]
@@ -68,6 +68,8 @@ pub trait ChannelStore: Send + Sync {
     async fn connected_channels_snapshot(&self, app: AppId) -> StoreResult<Arc<Vec<Channel>>> {
         Ok(Arc::new(self.connected_channels(app).await?))
     }
+    /// Sets the channel's time zone; `NotFound("channel")` when there is no such channel.
+    async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel>;
 }
 
 #[async_trait]

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use talkchannel_domain::{Channel, ChannelStatus};
+use talkchannel_domain::{Channel, ChannelStatus, TimeZone};
 use talkchannel_service::ChannelRequest;
 use utoipa::ToSchema;
 
@@ -23,13 +23,20 @@ pub struct ChannelInput {
     pub search_id: Option<String>,
     /// `active` (default) or `sanctioned`.
     pub status: Option<String>,
+    /// IANA time zone name; ad quiet hours (20:00-08:00) are read on its clock.
+    #[schema(example = "Asia/Seoul")]
+    pub time_zone: Option<String>,
 }
 
+/// What to change; at least one of the two.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelPatch {
     /// `active` or `sanctioned`.
-    pub status: String,
+    pub status: Option<String>,
+    /// IANA time zone name, such as `Asia/Seoul` or `America/New_York`.
+    #[schema(example = "Asia/Seoul")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,6 +46,9 @@ pub struct ChannelView {
     pub search_id: String,
     pub name: String,
     pub status: String,
+    /// IANA time zone (default `Asia/Seoul`): ad quiet hours are read on its clock.
+    #[schema(example = "Asia/Seoul")]
+    pub time_zone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -49,6 +59,7 @@ impl From<Channel> for ChannelView {
             search_id: c.search_id.to_string(),
             name: c.name,
             status: c.status.as_str().to_owned(),
+            time_zone: c.time_zone.to_string(),
             created_at: c.created_at,
         }
     }
@@ -83,7 +94,13 @@ pub async fn create(
     };
     Ok((
         StatusCode::CREATED,
-        Json(state.services.create_channel(&req).await?.into()),
+        Json(
+            state
+                .services
+                .create_channel_in_zone(&req, input.time_zone.as_deref())
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -120,23 +137,38 @@ pub async fn list(
     ))
 }
 
-/// Change a channel's status (sanction it, or lift the sanction).
+/// Change a channel's status (sanction it, or lift the sanction) and/or its time zone.
+/// Both are checked before either is written.
 #[utoipa::path(patch, path = "/admin/api/v1/channels/{public_id}", tag = "channels", params(("public_id" = String, Path)),
-    request_body = ChannelPatch, responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody)))]
+    request_body = ChannelPatch, responses((status = 200, body = ChannelView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn patch(
     State(state): State<ApiState>,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ChannelPatch>,
 ) -> Result<Json<ChannelView>, ControlError> {
-    let status = parse_status(&input.status)?;
-    Ok(Json(
-        state
-            .services
-            .set_channel_status(&id, status)
+    if input.status.is_none() && input.time_zone.is_none() {
+        return Err(ControlError::invalid(
+            "status",
+            "give `status` and/or `time_zone` to change",
+        ));
+    }
+    let status = input.status.as_deref().map(parse_status).transpose()?;
+    if let Some(zone) = &input.time_zone {
+        TimeZone::parse(zone).map_err(talkchannel_service::ServiceError::from)?;
+    }
+    let services = &state.services;
+    let mut channel = match status {
+        Some(status) => services.set_channel_status(&id, status).await,
+        None => services.channel(&id).await,
+    }
+    .map_err(not_found_on_bad_id)?;
+    if let Some(zone) = &input.time_zone {
+        channel = services
+            .set_channel_time_zone(&id, zone)
             .await
-            .map_err(not_found_on_bad_id)?
-            .into(),
-    ))
+            .map_err(not_found_on_bad_id)?;
+    }
+    Ok(Json(channel.into()))
 }
 
 /// Connect a channel to an app, so the app's keys can ask about it.

@@ -28,7 +28,8 @@ pub struct MessageBodyWire {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub buttons: Vec<Button>,
-    /// Ads must start with "(광고)" and are refused in quiet hours (20:00-08:00 KST).
+    /// Ads must start with "(광고)" and are refused in quiet hours (20:00-08:00 in the
+    /// channel's `time_zone`, Asia/Seoul by default).
     #[serde(default)]
     pub ad: bool,
     /// `{"kind": "all_friends"}` or `{"kind": "group", "group_id": 7}`.

@@ -1,5 +1,5 @@
 use super::*;
-use chrono::TimeZone;
+use chrono::TimeZone as _;
 
 fn text(t: &str) -> MessageBody {
     MessageBody {
@@ -53,17 +53,49 @@ fn ads_carry_the_marker() {
 }
 
 #[test]
-fn quiet_hours_are_korean_evenings_and_nights() {
+fn quiet_hours_are_korean_evenings_and_nights_by_default() {
     // 11:00 UTC = 20:00 KST; 22:59 UTC = 07:59 KST; 23:00 UTC = 08:00 KST.
     let at = |h, m| Utc.with_ymd_and_hms(2026, 1, 1, h, m, 0).unwrap();
-    assert!(!in_quiet_hours(at(10, 59)));
-    assert!(in_quiet_hours(at(11, 0)));
-    assert!(in_quiet_hours(at(22, 59)));
-    assert!(!in_quiet_hours(at(23, 0)));
+    let seoul = TimeZone::default();
+    assert_eq!(seoul.as_str(), "Asia/Seoul");
+    assert!(!in_quiet_hours(at(10, 59), seoul));
+    assert!(in_quiet_hours(at(11, 0), seoul));
+    assert!(in_quiet_hours(at(22, 59), seoul));
+    assert!(!in_quiet_hours(at(23, 0), seoul));
     let mut ad = text("(광고) x");
     ad.ad = true;
-    assert!(check_ad_time(&ad, at(12, 0)).is_err());
-    assert!(check_ad_time(&text("x"), at(12, 0)).is_ok());
+    assert!(check_ad_time(&ad, at(12, 0), seoul).is_err());
+    assert!(check_ad_time(&text("x"), at(12, 0), seoul).is_ok());
+}
+
+#[test]
+fn quiet_hours_follow_the_channel_zone_and_its_daylight_saving() {
+    let mut ad = text("(광고) x");
+    ad.ad = true;
+    // 21:00 KST on 2026-07-01 is 12:00 UTC: 14:00 in Paris (CEST, UTC+2), daytime.
+    let evening_in_seoul = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+    let paris = TimeZone::parse("Europe/Paris").unwrap();
+    assert!(check_ad_time(&ad, evening_in_seoul, TimeZone::SEOUL).is_err());
+    assert!(check_ad_time(&ad, evening_in_seoul, paris).is_ok());
+    // 18:30 UTC is 20:30 in Paris in summer (quiet) but 19:30 in winter (not yet).
+    let summer = Utc.with_ymd_and_hms(2026, 7, 1, 18, 30, 0).unwrap();
+    let winter = Utc.with_ymd_and_hms(2026, 1, 15, 18, 30, 0).unwrap();
+    assert!(in_quiet_hours(summer, paris));
+    assert!(!in_quiet_hours(winter, paris));
+    let err = check_ad_time(&ad, summer, paris).unwrap_err();
+    assert!(err.to_string().contains("Europe/Paris"), "{err}");
+}
+
+#[test]
+fn time_zones_are_iana_names() {
+    assert_eq!(TimeZone::parse("UTC").unwrap().as_str(), "UTC");
+    for bad in ["", "Mars/Olympus", "KST+9", "asia/seoul"] {
+        assert_eq!(
+            TimeZone::parse(bad).unwrap_err().field,
+            "time_zone",
+            "{bad}"
+        );
+    }
 }
 
 #[test]

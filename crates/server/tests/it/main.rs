@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod channel_pages;
+mod channel_time_zones;
 mod chat_page;
 mod cli;
 mod client_secret;
@@ -21,6 +22,7 @@ mod logout;
 mod messages;
 mod ops;
 mod relationship;
+mod scheduled_backlog;
 mod seed;
 mod user_info;
 mod webhook_faults;

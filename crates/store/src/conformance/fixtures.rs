@@ -156,6 +156,7 @@ pub fn channel_input() -> NewChannel {
         search_id: SearchId::parse(&format!("@채널_{n}")).expect("valid search id"),
         name: format!("카카오 채널 {n}"),
         status: ChannelStatus::Active,
+        time_zone: Default::default(),
     }
 }
 
@@ -166,6 +167,7 @@ pub fn expected_channel(id: ChannelId, new: &NewChannel, at: DateTime<Utc>) -> C
         search_id: new.search_id.clone(),
         name: new.name.clone(),
         status: new.status,
+        time_zone: new.time_zone,
         created_at: at,
     }
 }

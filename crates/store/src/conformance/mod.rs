@@ -24,6 +24,7 @@ mod accounts;
 mod app_users;
 mod apps;
 mod browser;
+mod channel_time_zones;
 mod channels;
 mod concurrency;
 mod customer_files;
@@ -40,6 +41,7 @@ pub use accounts::*;
 pub use app_users::*;
 pub use apps::*;
 pub use browser::*;
+pub use channel_time_zones::*;
 pub use channels::*;
 pub use concurrency::*;
 pub use customer_files::*;
@@ -219,6 +221,7 @@ macro_rules! conformance_tests {
                 segment_rows_stream_with_tombstones,
                 messages_round_trip_with_keys_and_schedules,
                 delivery_fixes_recipients_once,
+                channel_time_zones_are_stored,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
