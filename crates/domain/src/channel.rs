@@ -42,7 +42,8 @@ impl ChannelStatus {
     }
 }
 
-/// A channel's IANA time zone: ad quiet hours are read on its clock. Kakao's channels
+/// A channel's IANA time zone: ad quiet hours are read on its clock, and friend-group
+/// ages and day windows on its date. Kakao's channels
 /// live in Korea, so the default is `Asia/Seoul`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimeZone(chrono_tz::Tz);
@@ -69,6 +70,12 @@ impl TimeZone {
 
     pub fn tz(&self) -> chrono_tz::Tz {
         self.0
+    }
+
+    /// The calendar date at `at` on this zone's clock: the day ages turn and "the last N
+    /// days" end on for the channel's friend groups.
+    pub fn date_at(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.0).date_naive()
     }
 }
 

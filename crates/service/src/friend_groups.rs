@@ -1,7 +1,7 @@
 //! Friend groups: a channel's named condition trees, and their live audience counts.
 
 use crate::{ServiceError, ServiceResult, Services};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use talkchannel_domain::friend_group::group_name;
@@ -13,13 +13,11 @@ use talkchannel_domain::{
 use talkchannel_segments::Counts;
 use talkchannel_store::StoreError;
 
-/// Kakao's channels live in Korea: ages turn and "the last N days" end on the KST date.
-const KST_OFFSET_HOURS: i64 = 9;
-
 impl Services {
-    /// Today in Korea Standard Time, by the injected clock.
-    pub fn segment_today(&self) -> NaiveDate {
-        (self.now() + Duration::hours(KST_OFFSET_HOURS)).date_naive()
+    /// Today on the channel's clock (its time zone, by the injected clock): the date
+    /// ages turn and "the last N days" end on.
+    pub fn segment_today(&self, channel: &Channel) -> NaiveDate {
+        channel.time_zone.date_at(self.now())
     }
 
     /// Parses and validates a tree against the channel's files as they are now.
@@ -139,7 +137,7 @@ impl Services {
         let channel = self.channel(channel_public_id).await?;
         let files = self.store.channel_customer_files(channel.id).await?;
         let condition = self.condition(tree, &files)?;
-        self.count(channel.id, &files, &condition).await
+        self.count(&channel, &files, &condition).await
     }
 
     /// The audience of a saved group. A group naming a file deleted since is a conflict
@@ -154,18 +152,19 @@ impl Services {
                  update its tree"
             ))
         })?;
-        self.count(channel.id, &files, &condition).await
+        self.count(&channel, &files, &condition).await
     }
 
     async fn count(
         &self,
-        channel: ChannelId,
+        channel: &Channel,
         files: &[CustomerFile],
         condition: &Condition,
     ) -> ServiceResult<Counts> {
+        let today = self.segment_today(channel);
         Ok(self
             .segments
-            .count(channel, files, condition, self.segment_today())
+            .count(channel.id, files, condition, today)
             .await?)
     }
 

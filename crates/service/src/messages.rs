@@ -234,7 +234,12 @@ impl Services {
         };
         let members = self
             .segments
-            .members(channel.id, &files, condition.as_ref(), self.segment_today())
+            .members(
+                channel.id,
+                &files,
+                condition.as_ref(),
+                self.segment_today(channel),
+            )
             .await?;
         Ok(RecipientSet(members))
     }

@@ -1,5 +1,6 @@
 //! Channel time zones over the control API: set on create and update, validated, shown in
-//! the channel's JSON and the OpenAPI document, and the clock ad quiet hours are read on.
+//! the channel's JSON and the OpenAPI document, the clock ad quiet hours are read on, and
+//! the date friend-group ages turn on.
 
 use chrono::Duration;
 use reqwest::Method;
@@ -10,6 +11,7 @@ use talkchannel_testkit::{on_both_engines, TestServer};
 on_both_engines!(
     a_channel_time_zone_is_set_shown_and_validated,
     ad_quiet_hours_follow_the_channel_time_zone,
+    friend_group_ages_turn_on_the_channel_date,
 );
 
 async fn channel(s: &TestServer, public_id: &str) -> Value {
@@ -167,4 +169,41 @@ async fn ad_quiet_hours_follow_the_channel_time_zone(s: TestServer) {
     .await;
     let (status, body) = send_now(&s, "_seoul").await;
     assert_eq!((status, &body["state"]), (200, &json!("sent")), "{body}");
+}
+
+async fn age_20_to_39(s: &TestServer, public_id: &str) -> u64 {
+    let tree = json!({"tree": {"profile": "age", "op": "between", "value": [20, 39]}});
+    s.control_ok(
+        Method::POST,
+        &format!("/channels/{public_id}/groups/count"),
+        Some(tree),
+    )
+    .await["friends"]
+        .as_u64()
+        .unwrap()
+}
+
+async fn friend_group_ages_turn_on_the_channel_date(s: TestServer) {
+    s.create_channel("_seoul", "Seoul").await;
+    create_in(&s, "_la", "America/Los_Angeles").await;
+    // The test clock starts at 2026-01-01T00:00Z: already 2026-01-01 in Seoul (09:00),
+    // still 2025-12-31 in Los Angeles (16:00). Born 2006-01-01, the friend is 20 on the
+    // Seoul channel's date and 19 on the Los Angeles one's.
+    let account = s
+        .control_ok(
+            Method::POST,
+            "/accounts",
+            Some(json!({"nickname": "newly twenty", "birth_date": "2006-01-01"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    for channel in ["_seoul", "_la"] {
+        s.friend(account, channel, "add").await;
+    }
+    assert_eq!(age_20_to_39(&s, "_seoul").await, 1);
+    assert_eq!(age_20_to_39(&s, "_la").await, 0);
+    // Eight hours on it is 2026-01-01 in Los Angeles too.
+    s.clock.advance(Duration::hours(8));
+    assert_eq!(age_20_to_39(&s, "_la").await, 1);
 }
