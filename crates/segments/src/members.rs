@@ -24,11 +24,9 @@ impl SegmentEngine {
             None => index.friends.clone(),
         };
         // Dense ids are this process's; the durable set names accounts.
-        let mut accounts: Vec<u64> = index
-            .ids
+        let mut accounts: Vec<u64> = dense
             .iter()
-            .filter(|(_, id)| dense.contains(**id))
-            .filter_map(|(account, _)| u64::try_from(*account).ok())
+            .filter_map(|id| u64::try_from(index.account(id)).ok())
             .collect();
         accounts.sort_unstable();
         Ok(RoaringTreemap::from_sorted_iter(accounts).unwrap_or_default())

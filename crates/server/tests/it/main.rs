@@ -24,3 +24,4 @@ mod relationship;
 mod user_info;
 mod webhook_faults;
 mod webhooks;
+mod friend_group_snapshots;
