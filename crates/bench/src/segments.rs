@@ -186,7 +186,10 @@ async fn wait_for_snapshot(dir: &std::path::Path) -> Result<(u64, Duration)> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bail!("no segment snapshot appeared in {} within 10 minutes", dir.display())
+    bail!(
+        "no segment snapshot appeared in {} within 10 minutes",
+        dir.display()
+    )
 }
 
 fn peak_rss_mb(pid: u32) -> Result<f64> {

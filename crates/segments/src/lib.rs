@@ -19,12 +19,12 @@ mod snapshot;
 mod sync;
 
 use chrono::NaiveDate;
+use persist::Snapshots;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 use talkchannel_domain::{ChannelId, Condition, CustomerFile};
-use persist::Snapshots;
 use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
@@ -115,7 +115,10 @@ impl SegmentEngine {
         let started = Instant::now();
         let mut restored = false;
         if let (true, Some(snapshots)) = (first, &self.snapshots) {
-            if let Some(loaded) = snapshots.restore(self.store.as_ref(), channel, version).await {
+            if let Some(loaded) = snapshots
+                .restore(self.store.as_ref(), channel, version)
+                .await
+            {
                 *index = loaded;
                 restored = true;
                 self.restored.fetch_add(1, Ordering::Relaxed);

@@ -50,10 +50,13 @@ impl Snapshots {
         self.database
             .get_or_try_init(|| async {
                 let fresh = uuid::Uuid::new_v4().to_string();
-                store.put_setting_if_absent(DATABASE_ID_SETTING, &fresh).await?;
-                store.setting(DATABASE_ID_SETTING).await?.ok_or_else(|| {
-                    StoreError::Backend("the database id setting vanished".into())
-                })
+                store
+                    .put_setting_if_absent(DATABASE_ID_SETTING, &fresh)
+                    .await?;
+                store
+                    .setting(DATABASE_ID_SETTING)
+                    .await?
+                    .ok_or_else(|| StoreError::Backend("the database id setting vanished".into()))
             })
             .await
             .cloned()

@@ -184,8 +184,10 @@ fn read_body(input: &mut In) -> io::Result<ChannelIndex> {
         }
         schemas.push((id, schema));
     }
-    let mut index = ChannelIndex::default();
-    index.accounts = input.cells(0i64, n)?;
+    let mut index = ChannelIndex {
+        accounts: input.cells(0i64, n)?,
+        ..ChannelIndex::default()
+    };
     if index.accounts.len() != n {
         return Err(invalid("the account list is short"));
     }
@@ -243,13 +245,16 @@ mod tests {
         ]);
         for account in (100..150).step_by(3) {
             let id = index.id_or_new(account);
-            file.apply(id, &RowRecord {
-                account_id: account,
-                values: vec![
-                    Some(FieldValue::Number(account as f64 / 7.0)),
-                    (account % 2 == 0).then(|| FieldValue::Text(format!("t{}", account % 4))),
-                ],
-            });
+            file.apply(
+                id,
+                &RowRecord {
+                    account_id: account,
+                    values: vec![
+                        Some(FieldValue::Number(account as f64 / 7.0)),
+                        (account % 2 == 0).then(|| FieldValue::Text(format!("t{}", account % 4))),
+                    ],
+                },
+            );
         }
         index.files.insert(7, file);
         index.version = 42;
@@ -299,9 +304,18 @@ mod tests {
         }
         std::fs::write(&path, &good).unwrap();
         for expected in [
-            Expected { database: "db-2", ..EXPECTED },
-            Expected { channel: 4, ..EXPECTED },
-            Expected { version: 41, ..EXPECTED },
+            Expected {
+                database: "db-2",
+                ..EXPECTED
+            },
+            Expected {
+                channel: 4,
+                ..EXPECTED
+            },
+            Expected {
+                version: 41,
+                ..EXPECTED
+            },
         ] {
             assert!(read(&path, &expected).is_err(), "{expected:?}");
         }

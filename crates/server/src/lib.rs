@@ -15,7 +15,7 @@ mod workers;
 
 pub use config::Config;
 pub use run::{RunningServer, Server};
-pub use storage::open_store;
-pub use workers::WebhookConfig;
 pub use snapshots::SegmentsConfig;
+pub use storage::open_store;
 pub use talkchannel_service::SegmentEngine;
+pub use workers::WebhookConfig;

@@ -214,7 +214,13 @@ async fn change_everything(s: &TestServer, w: &mut World) {
         w.people[i].friend = action == "add";
     }
     let a = w.files[0].unwrap();
-    post_users(s, w, a, json!([{"id": phone(4), "field": {"rating": 1}}, {"id": phone(5), "field": {"rating": 5}}])).await;
+    post_users(
+        s,
+        w,
+        a,
+        json!([{"id": phone(4), "field": {"rating": 1}}, {"id": phone(5), "field": {"rating": 5}}]),
+    )
+    .await;
     w.people[4].a = Some(1.0);
     w.people[5].a = Some(5.0);
     let reply = s
@@ -250,19 +256,26 @@ async fn change_everything(s: &TestServer, w: &mut World) {
 async fn a_restart_reads_the_snapshot_and_catches_up(mut s: TestServer) {
     let pg_dir = tempfile::tempdir().unwrap();
     let dir = snapshot_dir(&s, pg_dir.path());
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     let mut w = build(&s, 24).await;
     check(&s, &w, "on the first load").await;
     assert_eq!(s.segments().snapshots_restored(), 0);
     // A graceful stop leaves the loaded index's snapshot on disk.
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     snapshot_file(&dir);
 
     // Changes while no index is loaded, then a restart: the snapshot plus the catch-up.
     change_everything(&s, &mut w).await;
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     check(&s, &w, "from the snapshot after changes").await;
-    assert_eq!(s.segments().snapshots_restored(), 1, "the snapshot was read");
+    assert_eq!(
+        s.segments().snapshots_restored(),
+        1,
+        "the snapshot was read"
+    );
 
     // The restored index keeps catching up in this process.
     s.friend(w.people[12].account, "_shop", "block").await;
@@ -277,7 +290,13 @@ async fn a_restart_reads_the_snapshot_and_catches_up(mut s: TestServer) {
 }
 
 /// Restarts with `bytes` as the channel's snapshot; the server must load from the store.
-async fn restart_with_snapshot(s: &mut TestServer, w: &World, dir: &Path, bytes: Vec<u8>, what: &str) {
+async fn restart_with_snapshot(
+    s: &mut TestServer,
+    w: &World,
+    dir: &Path,
+    bytes: Vec<u8>,
+    what: &str,
+) {
     let path = snapshot_file(dir);
     let snapshots = with_snapshots(s.engine, dir.to_path_buf());
     s.restart_gracefully_with(|c| {
@@ -293,10 +312,12 @@ async fn restart_with_snapshot(s: &mut TestServer, w: &World, dir: &Path, bytes:
 async fn damaged_old_and_foreign_snapshots_are_ignored(mut s: TestServer) {
     let pg_dir = tempfile::tempdir().unwrap();
     let dir = snapshot_dir(&s, pg_dir.path());
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     let w = build(&s, 12).await;
     check(&s, &w, "on the first load").await;
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     let good = std::fs::read(snapshot_file(&dir)).unwrap();
 
     // The same scenario on another database: a valid snapshot of someone else's data.
@@ -340,7 +361,8 @@ async fn damaged_old_and_foreign_snapshots_are_ignored(mut s: TestServer) {
 async fn a_recreated_database_ignores_the_old_snapshot(mut s: TestServer) {
     let pg_dir = tempfile::tempdir().unwrap();
     let dir = snapshot_dir(&s, pg_dir.path());
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     let w = build(&s, 12).await;
     check(&s, &w, "on the first load").await;
     s.recreate_database().await;
@@ -348,7 +370,8 @@ async fn a_recreated_database_ignores_the_old_snapshot(mut s: TestServer) {
 
     // The new database reaches a higher segment version than the snapshot's, with other
     // data: only the database identity tells them apart.
-    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone())).await;
+    s.restart_gracefully_with(with_snapshots(s.engine, dir.clone()))
+        .await;
     let mut w = build(&s, 16).await;
     for i in [0usize, 4, 8] {
         s.friend(w.people[i].account, "_shop", "block").await;
