@@ -117,3 +117,33 @@ impl<T: Cell> Cells<T> {
         self.chunks.iter().map(|c| c.as_slice())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clone_keeps_its_values_while_the_original_changes() {
+        let mut cells = Cells::new(f64::NAN);
+        for i in 0..(3 * CHUNK + 5) {
+            cells.set(i, i as f64);
+        }
+        let frozen = cells.clone();
+        cells.set(7, -1.0);
+        cells.set(2 * CHUNK + 1, f64::NAN);
+        cells.push(99.0);
+        assert_eq!((frozen.get(7), cells.get(7)), (7.0, -1.0));
+        assert!(cells.get(2 * CHUNK + 1).is_nan());
+        assert_eq!(frozen.get(2 * CHUNK + 1), (2 * CHUNK + 1) as f64);
+        assert_eq!((frozen.len(), cells.len()), (3 * CHUNK + 5, 3 * CHUNK + 6));
+        // Only the chunks written to were copied.
+        let shared = frozen
+            .chunks
+            .iter()
+            .zip(&cells.chunks)
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count();
+        assert_eq!(shared, 1, "chunks 0, 2 and 3 were written");
+        assert!(Cells::new(0u8).get(10) == 0 && frozen.get(10 * CHUNK).is_nan());
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::cells::Cells;
 use crate::columns::{NumberColumn, TextColumn};
+use crate::ids::Ids;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use talkchannel_domain::{AccountId, FieldType, FileId, Gender};
@@ -15,10 +16,10 @@ pub const NO_BIRTH: i32 = i32::MIN;
 pub struct ChannelIndex {
     /// The segment version the index reflects.
     pub version: i64,
-    /// Dense id by account (foldhash: the load inserts millions of integer keys).
-    pub(crate) ids: hashbrown::HashMap<AccountId, u32>,
-    /// Account by dense id: what members resolve to and what a snapshot stores (the
-    /// `ids` map is rebuilt from it).
+    /// Dense id by account (see `ids`).
+    pub(crate) ids: Ids,
+    /// Account by dense id: the keys of `ids`, what members resolve to and what a
+    /// snapshot stores (`ids` is rebuilt from it).
     pub(crate) accounts: Cells<i64>,
     /// Accounts whose relation with the channel is ADDED.
     pub friends: RoaringBitmap,
@@ -37,7 +38,7 @@ impl Default for ChannelIndex {
     fn default() -> Self {
         Self {
             version: talkchannel_store::SINCE_THE_START,
-            ids: hashbrown::HashMap::new(),
+            ids: Ids::default(),
             accounts: Cells::new(0),
             friends: RoaringBitmap::new(),
             profiled: RoaringBitmap::new(),
@@ -113,24 +114,25 @@ impl FileIndex {
 impl ChannelIndex {
     /// How many dense ids are handed out (the universe NOT complements against).
     pub fn accounts(&self) -> u32 {
-        self.ids.len() as u32
+        self.accounts.len() as u32
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.accounts.len() == 0
     }
 
     pub fn id(&self, account: AccountId) -> Option<u32> {
-        self.ids.get(&account).copied()
+        self.ids.get(&self.accounts, account)
     }
 
     /// The account's dense id, handing out the next one to a new account.
     pub fn id_or_new(&mut self, account: AccountId) -> u32 {
-        let next = self.ids.len() as u32;
-        let id = *self.ids.entry(account).or_insert(next);
-        if id == next {
-            self.accounts.push(account);
+        if let Some(id) = self.id(account) {
+            return id;
         }
+        let id = self.accounts();
+        self.accounts.push(account);
+        self.ids.insert(&self.accounts, id);
         id
     }
 

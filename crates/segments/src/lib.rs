@@ -11,6 +11,7 @@
 mod cells;
 mod columns;
 mod eval;
+mod ids;
 mod index;
 mod members;
 mod persist;

@@ -191,9 +191,9 @@ fn read_body(input: &mut In) -> io::Result<ChannelIndex> {
     if index.accounts.len() != n {
         return Err(invalid("the account list is short"));
     }
-    index.ids.reserve(n);
-    for (id, &account) in index.accounts.chunks().flatten().enumerate() {
-        if index.ids.insert(account, id as u32).is_some() {
+    index.ids.reserve(&index.accounts, n);
+    for id in 0..accounts {
+        if !index.ids.insert(&index.accounts, id) {
             return Err(invalid("an account appears twice"));
         }
     }

@@ -93,12 +93,12 @@ async fn replay_tombstones(
             .account_rows(file, &file_index.fields, &accounts)
             .await?;
         for account in &accounts {
-            if let Some(&id) = index.ids.get(account) {
+            if let Some(id) = index.ids.get(&index.accounts, *account) {
                 file_index.clear(id);
             }
         }
         for record in &latest {
-            if let Some(&id) = index.ids.get(&record.account_id) {
+            if let Some(id) = index.ids.get(&index.accounts, record.account_id) {
                 file_index.apply(id, record);
             }
         }
