@@ -43,8 +43,7 @@ impl Ids {
 
     pub fn reserve(&mut self, accounts: &Cells<i64>, additional: usize) {
         let hasher = &self.hasher;
-        self.table.reserve(additional, |&id| {
-            hasher.hash_one(accounts.get(id as usize))
-        });
+        self.table
+            .reserve(additional, |&id| hasher.hash_one(accounts.get(id as usize)));
     }
 }
