@@ -1,8 +1,10 @@
 //! `talkchannel-bench segments`: friend-group counts (issue 6) on SQLite. Seeds N friends
 //! and an N-row customer file with `talkchannel seed`, starts the release server on it and
 //! measures the 3-predicate count (gender = female AND age 20-39 AND region in {Seoul,
-//! Busan}) cold after a restart, warm, and while 1,000 friendship changes/s arrive, each
-//! checked against (and timed beside) a plain SQL COUNT with the same predicates.
+//! Busan}) on a first start (full load), after a restart (from the index snapshot the
+//! first start wrote), warm, while 1,000 friendship changes/s arrive, and after a kill
+//! during those (snapshot plus catch-up), each checked against (and timed beside) a plain
+//! SQL COUNT with the same predicates.
 
 use crate::control::{ControlClient, FriendAction};
 use crate::machine::RunContext;
@@ -180,6 +182,27 @@ async fn first_answer(counter: &Counter) -> Result<(u64, Duration)> {
     }
 }
 
+/// Waits for the server's snapshot of the channel (renamed into place when complete):
+/// (its size, time waited).
+async fn wait_for_snapshot(dir: &std::path::Path) -> Result<(u64, Duration)> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(600) {
+        let found = std::fs::read_dir(dir).ok().and_then(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .find(|e| e.path().extension().is_some_and(|x| x == "tcseg"))
+        });
+        if let Some(entry) = found {
+            return Ok((entry.metadata()?.len(), started.elapsed()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!(
+        "no segment snapshot appeared in {} within 10 minutes",
+        dir.display()
+    )
+}
+
 pub(crate) fn peak_rss_mb(pid: u32) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: f64 = status
@@ -202,23 +225,25 @@ pub async fn run(args: Args) -> Result<()> {
         ..ServerOptions::default()
     };
 
-    let mut cold = Vec::new();
+    // Start 1 has no snapshot: a full load through the driver, after which the server
+    // writes the channel's snapshot (default: next to the database file).
+    let snapshots = PathBuf::from(format!("{}/seg.db.segments", dir.path().display()));
     let mut rss = 0f64;
-    for _ in 0..2 {
-        let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
-        // A load longer than the server's request timeout answers 408 and keeps going in
-        // the background; the figure is the time until a count answers.
-        cold.push(first_answer(&Counter::new(server.base_url())).await?.1);
-        rss = rss.max(peak_rss_mb(server.pid().context("pid")?)?);
-        server.stop().await?;
-    }
+    let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
+    // A load longer than the server's request timeout answers 408 and keeps going in
+    // the background; the figure is the time until a count answers.
+    let (full_count, full_load) = first_answer(&Counter::new(server.base_url())).await?;
+    let (snapshot_bytes, snapshot_wait) = wait_for_snapshot(&snapshots).await?;
+    rss = rss.max(peak_rss_mb(server.pid().context("pid")?)?);
+    server.stop().await?;
 
+    // Start 2 reads the snapshot and catches up.
     let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
     let counter = Counter::new(server.base_url());
     let (loaded, load_time) = first_answer(&counter).await?;
     let (expected, sql_time) = baseline.count().await?;
-    if loaded != expected {
-        bail!("count {loaded} differs from SQL's {expected}");
+    if loaded != expected || full_count != expected {
+        bail!("counts {full_count} (full load) / {loaded} (snapshot) differ from SQL's {expected}");
     }
     let mut warm = Vec::new();
     let mut sql = Vec::new();
@@ -282,6 +307,12 @@ pub async fn run(args: Args) -> Result<()> {
     let (after_sql, _) = baseline.count().await?;
     busy.sort();
     rss = rss.max(peak_rss_mb(server.pid().context("pid")?)?);
+    // Killed (no graceful shutdown): start 3 reads the snapshot of start 1 and catches up
+    // with every change of the churn.
+    server.stop().await?;
+    let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
+    let (caught_up, catch_up_time) = first_answer(&Counter::new(server.base_url())).await?;
+    rss = rss.max(peak_rss_mb(server.pid().context("pid")?)?);
     server.stop().await?;
 
     println!(
@@ -294,16 +325,23 @@ pub async fn run(args: Args) -> Result<()> {
         "| seed ({} friends + {} rows) | {:.1} s ({:.0} rows/s, friends and rows each) | >= 1,000,000 rows/s |",
         args.friends, args.friends, seed_secs, args.friends as f64 / seed_secs
     );
-    for (i, c) in cold.iter().enumerate() {
-        println!(
-            "| first count after a restart #{} | {} | < 5 s |",
-            i + 1,
-            ms(*c)
-        );
-    }
     println!(
-        "| first count of the third start (load) | {} | < 5 s |",
+        "| first count after a start, no snapshot (full load) | {} | < 5 s |",
+        ms(full_load)
+    );
+    println!(
+        "| snapshot written after the load | {:.0} MB, on disk {} after the count | - |",
+        snapshot_bytes as f64 / 1e6,
+        ms(snapshot_wait)
+    );
+    println!(
+        "| first count after a restart, from the snapshot | {} | < 5 s |",
         ms(load_time)
+    );
+    println!(
+        "| first count after a kill during churn (snapshot + catch-up of {:.0} changes) | {} (count {caught_up}) | < 5 s |",
+        churn_rate * args.churn_secs as f64,
+        ms(catch_up_time)
     );
     println!(
         "| warm count p50 / p99 ({} samples) | {} / {} | < 50 ms |",
@@ -331,8 +369,8 @@ pub async fn run(args: Args) -> Result<()> {
     println!("| members counted (before churn) | {loaded} | - |");
     println!("| server peak RSS (VmHWM) | {rss:.0} MB | < 1536 MB |");
     println!("\ncommand: `talkchannel-bench segments --friends {} --samples {} --changes-per-sec {} --churn-secs {}`", args.friends, args.samples, args.changes_per_sec, args.churn_secs);
-    if after != after_sql {
-        bail!("the count after churn ({after}) differs from SQL's ({after_sql})");
+    if after != after_sql || caught_up != after_sql {
+        bail!("the counts after churn ({after}, after a restart {caught_up}) differ from SQL's ({after_sql})");
     }
     Ok(())
 }

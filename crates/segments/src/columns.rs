@@ -5,14 +5,15 @@
 //! ratings cost), updates are O(1), and a scan of 10,000,000 values that writes its
 //! matches straight into a bitset takes a few milliseconds.
 
+use crate::cells::{Cell, Cells};
 use roaring::RoaringBitmap;
-use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Interned strings; symbol 0 means "no value".
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Symbols {
     values: Vec<Box<str>>,
-    lookup: HashMap<Box<str>, u32>,
+    lookup: hashbrown::HashMap<Box<str>, u32>,
 }
 
 impl Symbols {
@@ -30,6 +31,11 @@ impl Symbols {
         self.lookup.get(value).copied()
     }
 
+    /// The values of symbols 1, 2, ... in order (what a snapshot stores).
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
     /// A mask indexed by symbol: which symbols' values pass `test` (0 never does).
     pub fn mask(&self, test: impl Fn(&str) -> bool) -> Vec<bool> {
         std::iter::once(false)
@@ -38,17 +44,33 @@ impl Symbols {
     }
 }
 
-/// A text column: a symbol per dense id.
-#[derive(Debug, Default)]
+/// A text column: a symbol per dense id. The symbols are shared with snapshots in
+/// flight like the cells (a new value copies the table once while one is written).
+#[derive(Debug, Clone)]
 pub struct TextColumn {
-    pub symbols: Symbols,
-    pub cells: Vec<u32>,
+    pub symbols: Arc<Symbols>,
+    pub cells: Cells<u32>,
+}
+
+impl Default for TextColumn {
+    fn default() -> Self {
+        Self {
+            symbols: Arc::default(),
+            cells: Cells::new(0),
+        }
+    }
 }
 
 impl TextColumn {
     pub fn set(&mut self, id: u32, value: Option<&str>) {
-        let symbol = value.map_or(0, |v| self.symbols.intern(v));
-        set_cell(&mut self.cells, id, symbol, 0);
+        let symbol = match value {
+            None => 0,
+            Some(v) => match self.symbols.find(v) {
+                Some(s) => s,
+                None => Arc::make_mut(&mut self.symbols).intern(v),
+            },
+        };
+        self.cells.set(id as usize, symbol);
     }
 
     /// The ids whose value passes `test`.
@@ -67,14 +89,22 @@ impl TextColumn {
 }
 
 /// A number column: a value per dense id, NaN for none.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 pub struct NumberColumn {
-    pub cells: Vec<f64>,
+    pub cells: Cells<f64>,
+}
+
+impl Default for NumberColumn {
+    fn default() -> Self {
+        Self {
+            cells: Cells::new(f64::NAN),
+        }
+    }
 }
 
 impl NumberColumn {
     pub fn set(&mut self, id: u32, value: Option<f64>) {
-        set_cell(&mut self.cells, id, value.unwrap_or(f64::NAN), f64::NAN);
+        self.cells.set(id as usize, value.unwrap_or(f64::NAN));
     }
 
     /// The ids whose value passes `test` (never called with NaN).
@@ -83,25 +113,18 @@ impl NumberColumn {
     }
 }
 
-/// Writes a cell, growing the column with `empty` up to `id`.
-pub fn set_cell<T: Copy>(cells: &mut Vec<T>, id: u32, value: T, empty: T) {
-    let i = id as usize;
-    if i >= cells.len() {
-        cells.resize(i + 1, empty);
-    }
-    cells[i] = value;
-}
-
 /// The positions whose cell passes `test`, built as a bitset eight cells at a time and
-/// handed to roaring in one piece.
-pub fn scan<T: Copy>(cells: &[T], test: impl Fn(T) -> bool) -> RoaringBitmap {
+/// handed to roaring in one piece (chunks are multiples of 8 cells, so they pack whole).
+pub fn scan<T: Cell>(cells: &Cells<T>, test: impl Fn(T) -> bool) -> RoaringBitmap {
     let mut bytes = Vec::with_capacity(cells.len().div_ceil(8));
-    for chunk in cells.chunks(8) {
-        let mut byte = 0u8;
-        for (bit, &cell) in chunk.iter().enumerate() {
-            byte |= u8::from(test(cell)) << bit;
+    for chunk in cells.chunks() {
+        for group in chunk.chunks(8) {
+            let mut byte = 0u8;
+            for (bit, &cell) in group.iter().enumerate() {
+                byte |= u8::from(test(cell)) << bit;
+            }
+            bytes.push(byte);
         }
-        bytes.push(byte);
     }
     RoaringBitmap::from_lsb0_bytes(0, &bytes)
 }

@@ -1,7 +1,9 @@
 //! One channel's in-memory index: dense ids for the accounts it knows, the friend set,
 //! profile columns and, per customer file, its members and one column per field.
 
-use crate::columns::{set_cell, NumberColumn, TextColumn};
+use crate::cells::Cells;
+use crate::columns::{NumberColumn, TextColumn};
+use crate::ids::Ids;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use talkchannel_domain::{AccountId, FieldType, FileId, Gender};
@@ -10,25 +12,45 @@ use talkchannel_store::{FieldValue, FriendRecord, Profile, RowRecord};
 /// No birth date in the birth column.
 pub const NO_BIRTH: i32 = i32::MIN;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ChannelIndex {
     /// The segment version the index reflects.
     pub version: i64,
-    pub(crate) ids: HashMap<AccountId, u32>,
+    /// Dense id by account (see `ids`).
+    pub(crate) ids: Ids,
+    /// Account by dense id: the keys of `ids`, what members resolve to and what a
+    /// snapshot stores (`ids` is rebuilt from it).
+    pub(crate) accounts: Cells<i64>,
     /// Accounts whose relation with the channel is ADDED.
     pub friends: RoaringBitmap,
     /// Accounts whose profile is loaded (friends come with theirs; file-only accounts
     /// are looked up in batches).
     pub profiled: RoaringBitmap,
     /// 0 = unknown, 1 = female, 2 = male.
-    pub gender: Vec<u8>,
+    pub gender: Cells<u8>,
     /// Days from the common era (`NaiveDate::num_days_from_ce`), [`NO_BIRTH`] if unknown.
-    pub birth: Vec<i32>,
+    pub birth: Cells<i32>,
     pub region: TextColumn,
     pub files: HashMap<FileId, FileIndex>,
 }
 
-#[derive(Debug)]
+impl Default for ChannelIndex {
+    fn default() -> Self {
+        Self {
+            version: talkchannel_store::SINCE_THE_START,
+            ids: Ids::default(),
+            accounts: Cells::new(0),
+            friends: RoaringBitmap::new(),
+            profiled: RoaringBitmap::new(),
+            gender: Cells::new(0),
+            birth: Cells::new(NO_BIRTH),
+            region: TextColumn::default(),
+            files: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct FileIndex {
     pub fields: Vec<(String, FieldType)>,
     /// Accounts with at least one row in the file.
@@ -36,7 +58,7 @@ pub struct FileIndex {
     pub columns: Vec<Column>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Column {
     Number(NumberColumn),
     Text(TextColumn),
@@ -92,21 +114,31 @@ impl FileIndex {
 impl ChannelIndex {
     /// How many dense ids are handed out (the universe NOT complements against).
     pub fn accounts(&self) -> u32 {
-        self.ids.len() as u32
+        self.accounts.len() as u32
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.accounts.len() == 0
     }
 
     pub fn id(&self, account: AccountId) -> Option<u32> {
-        self.ids.get(&account).copied()
+        self.ids.get(&self.accounts, account)
     }
 
     /// The account's dense id, handing out the next one to a new account.
     pub fn id_or_new(&mut self, account: AccountId) -> u32 {
-        let next = self.ids.len() as u32;
-        *self.ids.entry(account).or_insert(next)
+        if let Some(id) = self.id(account) {
+            return id;
+        }
+        let id = self.accounts();
+        self.accounts.push(account);
+        self.ids.insert(&self.accounts, id);
+        id
+    }
+
+    /// The account a dense id stands for.
+    pub fn account(&self, id: u32) -> AccountId {
+        self.accounts.get(id as usize)
     }
 
     pub fn apply_friend(&mut self, record: &FriendRecord) {
@@ -125,11 +157,11 @@ impl ChannelIndex {
             Some(Gender::Female) => 1,
             Some(Gender::Male) => 2,
         };
-        set_cell(&mut self.gender, id, gender, 0);
+        self.gender.set(id as usize, gender);
         let birth = profile
             .birth_date
             .map_or(NO_BIRTH, |d| chrono::Datelike::num_days_from_ce(&d));
-        set_cell(&mut self.birth, id, birth, NO_BIRTH);
+        self.birth.set(id as usize, birth);
         self.region.set(id, profile.region.as_deref());
         self.profiled.insert(id);
     }

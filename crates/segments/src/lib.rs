@@ -8,14 +8,21 @@
 //! process) made the change. Writers on this node also call [`SegmentEngine::changed`],
 //! which catches up in the background so the next count finds little to do.
 
+mod cells;
 mod columns;
 mod eval;
+mod ids;
 mod index;
 mod members;
+mod persist;
+mod restore;
+mod snapshot;
 mod sync;
 
 use chrono::NaiveDate;
+use persist::Snapshots;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 use talkchannel_domain::{ChannelId, Condition, CustomerFile};
@@ -23,6 +30,8 @@ use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
 pub use index::ChannelIndex;
+pub use persist::{SnapshotSettings, DATABASE_ID_SETTING};
+pub use snapshot::FORMAT as SNAPSHOT_FORMAT;
 
 /// A group's audience: accounts matched that hold a row in any of the channel's customer
 /// files (`registered`) and matched accounts that are friends now (`friends`), each
@@ -39,24 +48,34 @@ type Slot = Arc<Mutex<ChannelIndex>>;
 pub struct SegmentEngine {
     store: Arc<dyn Store>,
     channels: StdMutex<HashMap<ChannelId, Slot>>,
+    /// On-disk snapshots of loaded indexes, when configured.
+    snapshots: Option<Arc<Snapshots>>,
+    /// Indexes that started from a snapshot rather than a full load.
+    restored: AtomicU64,
 }
 
 impl SegmentEngine {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_snapshots(store, None)
+    }
+
+    /// An engine that starts from (and keeps writing) snapshots in `settings.dir`.
+    pub fn with_snapshots(store: Arc<dyn Store>, settings: Option<SnapshotSettings>) -> Self {
         Self {
             store,
             channels: StdMutex::new(HashMap::new()),
+            snapshots: settings.map(|s| Arc::new(Snapshots::new(s))),
+            restored: AtomicU64::new(0),
         }
     }
 
     fn slot(&self, channel: ChannelId) -> Slot {
         let mut channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(channels.entry(channel).or_insert_with(|| {
-            Arc::new(Mutex::new(ChannelIndex {
-                version: SINCE_THE_START,
-                ..ChannelIndex::default()
-            }))
-        }))
+        Arc::clone(
+            channels
+                .entry(channel)
+                .or_insert_with(|| Arc::new(Mutex::new(ChannelIndex::default()))),
+        )
     }
 
     /// Counts the audience of `condition` on `today`, against the channel's current
@@ -95,6 +114,17 @@ impl SegmentEngine {
         let version = self.store.segment_version(channel).await?;
         let first = index.version == SINCE_THE_START;
         let started = Instant::now();
+        let mut restored = false;
+        if let (true, Some(snapshots)) = (first, &self.snapshots) {
+            if let Some(loaded) = snapshots
+                .restore(self.store.as_ref(), channel, version)
+                .await
+            {
+                *index = loaded;
+                restored = true;
+                self.restored.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         sync::sync(self.store.as_ref(), index, channel, files, version).await?;
         if first {
             tracing::info!(
@@ -102,11 +132,56 @@ impl SegmentEngine {
                 accounts = index.accounts(),
                 friends = index.friends.len(),
                 files = files.len(),
+                from_snapshot = restored,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "segment index loaded"
             );
+            if !restored {
+                self.snapshot_in_background(channel, index);
+            }
         }
         Ok(())
+    }
+
+    /// Writes the index's snapshot from a frozen copy, without holding the index.
+    fn snapshot_in_background(&self, channel: ChannelId, index: &ChannelIndex) {
+        let Some(snapshots) = &self.snapshots else {
+            return;
+        };
+        let (snapshots, store) = (Arc::clone(snapshots), Arc::clone(&self.store));
+        let frozen = index.freeze(channel);
+        tokio::spawn(async move { snapshots.write(store.as_ref(), frozen).await });
+    }
+
+    /// Writes a snapshot of every loaded index that changed since its last one (the
+    /// server calls this periodically and on a graceful shutdown). Each index is held
+    /// only while it is copied (its columns are shared copy-on-write, so that is quick);
+    /// returns how many snapshots were written.
+    pub async fn write_snapshots(&self) -> usize {
+        let Some(snapshots) = &self.snapshots else {
+            return 0;
+        };
+        let loaded: Vec<(ChannelId, Slot)> = self
+            .channels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(c, s)| (*c, Arc::clone(s)))
+            .collect();
+        let mut written = 0;
+        for (channel, slot) in loaded {
+            let frozen = {
+                let index = slot.lock().await;
+                if index.version == SINCE_THE_START || !snapshots.stale(channel, index.version) {
+                    continue;
+                }
+                index.freeze(channel)
+            };
+            if snapshots.write(self.store.as_ref(), frozen).await {
+                written += 1;
+            }
+        }
+        written
     }
 
     /// Tells the engine the channel changed: a loaded index catches up in the background
@@ -126,6 +201,7 @@ impl SegmentEngine {
             let Ok(mut index) = slot.try_lock() else {
                 return;
             };
+            // Never a first load here: that is a count's job.
             if index.version == SINCE_THE_START {
                 return;
             }
@@ -138,6 +214,11 @@ impl SegmentEngine {
                 tracing::warn!(channel, error = %e, "segment catch-up failed; the next count retries");
             }
         });
+    }
+
+    /// How many indexes this engine started from a snapshot (the rest were full loads).
+    pub fn snapshots_restored(&self) -> u64 {
+        self.restored.load(Ordering::Relaxed)
     }
 
     /// Drops every index (the next count loads from the store, as after a restart).

@@ -18,9 +18,9 @@ impl SegmentEngine {
     ) -> StoreResult<RoaringTreemap> {
         let mut index = self.slot(channel).lock_owned().await;
         self.bring_up_to_date(&mut index, channel, files).await?;
-        // Mapping millions of ids is CPU work of a second or so at 10M friends: it runs
-        // on a blocking thread, so requests served meanwhile (chat reads) never queue
-        // behind it on an async worker.
+        // Evaluating and naming millions of members is CPU work of up to a second at 10M
+        // friends: it runs on a blocking thread, so requests served meanwhile (chat
+        // reads) never queue behind it on an async worker.
         let condition = condition.cloned();
         tokio::task::spawn_blocking(move || member_accounts(&index, condition.as_ref(), today))
             .await
@@ -39,17 +39,12 @@ fn member_accounts(
         Some(c) => eval::evaluate(index, c, today) & &index.friends,
         None => index.friends.clone(),
     };
-    // One flat bit per dense id (1.25 MB at 10M): testing every id of the map against it
-    // is one cached load, where a roaring lookup is a binary search over containers.
-    let mut bits = vec![0u64; (index.accounts() as usize).div_ceil(64)];
-    for id in &dense {
-        bits[id as usize / 64] |= 1 << (id % 64);
-    }
     let mut accounts: Vec<u64> = Vec::with_capacity(dense.len() as usize);
-    accounts.extend(index.ids.iter().filter_map(|(account, id)| {
-        let member = bits[*id as usize / 64] >> (id % 64) & 1 == 1;
-        member.then(|| u64::try_from(*account).ok()).flatten()
-    }));
+    accounts.extend(
+        dense
+            .iter()
+            .filter_map(|id| u64::try_from(index.account(id)).ok()),
+    );
     accounts.sort_unstable();
     RoaringTreemap::from_sorted_iter(accounts).unwrap_or_default()
 }

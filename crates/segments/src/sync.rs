@@ -2,7 +2,7 @@
 //! catch-up from what the store stamped above the index's version.
 
 use crate::index::{ChannelIndex, FileIndex};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use talkchannel_domain::{AccountId, ChannelId, CustomerFile, FieldType, FileId};
 use talkchannel_store::{Store, StoreResult, SINCE_THE_START};
 
@@ -34,8 +34,13 @@ pub async fn sync(
             .friend_records(channel, since, &mut |r| index.apply_friend(&r))
             .await?;
     }
-    let wanted: HashSet<FileId> = files.iter().map(|f| f.id).collect();
-    index.files.retain(|id, _| wanted.contains(id));
+    // Files deleted since, and files whose schema differs (an index restored from a
+    // snapshot of another file under the same id), go; the latter load afresh below.
+    let wanted: HashMap<FileId, Vec<(String, FieldType)>> =
+        files.iter().map(|f| (f.id, fields_of(f))).collect();
+    index
+        .files
+        .retain(|id, f| wanted.get(id).is_some_and(|fields| *fields == f.fields));
     let mut new_accounts = BTreeSet::new();
     for file in files {
         let fresh = !index.files.contains_key(&file.id);
@@ -88,12 +93,12 @@ async fn replay_tombstones(
             .account_rows(file, &file_index.fields, &accounts)
             .await?;
         for account in &accounts {
-            if let Some(&id) = index.ids.get(account) {
+            if let Some(id) = index.ids.get(&index.accounts, *account) {
                 file_index.clear(id);
             }
         }
         for record in &latest {
-            if let Some(&id) = index.ids.get(&record.account_id) {
+            if let Some(id) = index.ids.get(&index.accounts, record.account_id) {
                 file_index.apply(id, record);
             }
         }

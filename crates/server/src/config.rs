@@ -37,6 +37,8 @@ pub struct Config {
     pub pages: talkchannel_api::pages::PageSettings,
     /// How often to look for scheduled messages whose time has come.
     pub message_poll_interval_ms: u64,
+    /// Friend-group index snapshots (`[segments]`).
+    pub segments: crate::SegmentsConfig,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -61,6 +63,7 @@ impl Default for Config {
             webhooks: crate::WebhookConfig::default(),
             pages: talkchannel_api::pages::PageSettings::default(),
             message_poll_interval_ms: 1_000,
+            segments: crate::SegmentsConfig::default(),
         }
     }
 }
@@ -101,12 +104,13 @@ impl Config {
         if self.max_body_bytes < 1024
             || self.request_timeout_secs == 0
             || self.message_poll_interval_ms == 0
+            || self.segments.snapshot_interval_secs == 0
             || self.access_token_ttl_secs <= 0
             || self.refresh_token_ttl_secs <= 0
             || self.pages.session_ttl_secs <= 0
         {
             bail!(
-                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms and token lifetimes positive"
+                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms, segments.snapshot_interval_secs and token lifetimes positive"
             );
         }
         self.webhooks.validate()

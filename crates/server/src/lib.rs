@@ -8,11 +8,14 @@ pub mod import;
 mod run;
 mod scheduler;
 pub mod seed;
+mod snapshots;
 mod storage;
 pub mod telemetry;
 mod workers;
 
 pub use config::Config;
 pub use run::{RunningServer, Server};
+pub use snapshots::SegmentsConfig;
 pub use storage::open_store;
+pub use talkchannel_service::SegmentEngine;
 pub use workers::WebhookConfig;

@@ -1,4 +1,5 @@
 use crate::scheduler::Scheduler;
+use crate::snapshots::SnapshotTask;
 use crate::workers::Workers;
 use crate::{http, open_store, Config};
 use anyhow::Context;
@@ -6,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use talkchannel_api::ApiState;
 use talkchannel_domain::{Clock, SystemClock};
-use talkchannel_service::{OperatorToken, Services, TokenPolicy};
+use talkchannel_service::{OperatorToken, SegmentEngine, Services, TokenPolicy};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -26,6 +27,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     workers: Option<Workers>,
     scheduler: Option<Scheduler>,
+    snapshots: Option<SnapshotTask>,
+    segments: Arc<SegmentEngine>,
 }
 
 impl Server {
@@ -55,7 +58,12 @@ impl Server {
             .with_webhooks(Arc::clone(&wake), sender.clone())
             .with_session_ttl(chrono::Duration::seconds(
                 self.config.pages.session_ttl_secs,
-            ));
+            ))
+            .with_segment_snapshots(
+                self.config
+                    .segments
+                    .snapshot_settings(&self.config.database_url),
+            );
         let (operator, generated_operator_token) = match &self.config.operator_token {
             Some(token) => (OperatorToken::Configured(token.clone()), None),
             None => (
@@ -66,6 +74,11 @@ impl Server {
                     .context("cannot set up the operator token")?,
             ),
         };
+        let segments = Arc::clone(services.segments());
+        let snapshots = SnapshotTask::spawn(
+            Arc::clone(&segments),
+            std::time::Duration::from_secs(self.config.segments.snapshot_interval_secs),
+        );
         let scheduler = Scheduler::spawn(
             services.clone(),
             std::time::Duration::from_millis(self.config.message_poll_interval_ms),
@@ -97,11 +110,18 @@ impl Server {
             task,
             workers: Some(workers),
             scheduler: Some(scheduler),
+            snapshots: Some(snapshots),
+            segments,
         })
     }
 }
 
 impl RunningServer {
+    /// This server's friend-group engine (tests look at how it started).
+    pub fn segments(&self) -> &Arc<SegmentEngine> {
+        &self.segments
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -114,6 +134,10 @@ impl RunningServer {
         }
         if let Some(scheduler) = self.scheduler.take() {
             scheduler.stop().await;
+        }
+        // Last, so the snapshots include every change made before the stop.
+        if let Some(snapshots) = self.snapshots.take() {
+            snapshots.stop().await;
         }
         served
             .context("server task failed")?
@@ -139,6 +163,9 @@ impl Drop for RunningServer {
         }
         if let Some(scheduler) = &self.scheduler {
             scheduler.signal_stop();
+        }
+        if let Some(snapshots) = &self.snapshots {
+            snapshots.signal_stop();
         }
     }
 }

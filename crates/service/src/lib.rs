@@ -47,6 +47,7 @@ pub use operator::OperatorToken;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
 pub use sessions::SessionHandle;
 pub use talkchannel_segments::{Counts, SegmentEngine};
+pub use talkchannel_segments::{SnapshotSettings, DATABASE_ID_SETTING, SNAPSHOT_FORMAT};
 pub use user_info::TokenInfo;
 pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
@@ -125,6 +126,16 @@ impl Services {
     pub fn with_webhooks(mut self, wake: Arc<Notify>, sender: Sender) -> Self {
         self.webhook_wake = wake;
         self.webhook_sender = sender;
+        self
+    }
+
+    /// Keeps friend-group index snapshots in `settings.dir` (none: no snapshots). Call
+    /// before the services are cloned: it replaces the segment engine.
+    pub fn with_segment_snapshots(mut self, settings: Option<SnapshotSettings>) -> Self {
+        self.segments = Arc::new(SegmentEngine::with_snapshots(
+            Arc::clone(&self.store),
+            settings,
+        ));
         self
     }
 

@@ -54,6 +54,21 @@ impl TestDatabase {
         &self.name
     }
 
+    /// Drops the database and creates an empty one of the same name (and URL), as an
+    /// operator who recreates a database would; connections to the old one are ended.
+    pub async fn recreate(&self) {
+        drop_database(&self.server_url, &self.name)
+            .await
+            .unwrap_or_else(|e| panic!("could not drop test database {}: {e}", self.name));
+        let mut conn = connect(&self.server_url)
+            .await
+            .unwrap_or_else(|e| panic!("could not reach {}: {e}", self.server_url));
+        conn.execute(format!("CREATE DATABASE {}", self.name).as_str())
+            .await
+            .unwrap_or_else(|e| panic!("could not recreate test database {}: {e}", self.name));
+        let _ = conn.close().await;
+    }
+
     /// A store connected to this database with the schema applied.
     pub async fn store(&self) -> PgStore {
         let store = PgStore::connect(&self.url)

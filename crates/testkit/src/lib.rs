@@ -119,6 +119,41 @@ impl TestServer {
     /// process) and starts a new one over the same database and clock.
     pub async fn restart(&mut self) {
         drop(self.server.take());
+        self.start_again(|_| {}).await;
+    }
+
+    /// Stops the server gracefully (as `serve` does on SIGTERM) and starts a new one over
+    /// the same database and clock, with `adjust` applied to the restart's configuration.
+    pub async fn restart_gracefully_with(&mut self, adjust: impl FnOnce(&mut Config)) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+        self.start_again(adjust).await;
+    }
+
+    /// Stops the server gracefully and replaces its database with an empty one at the
+    /// same URL (SQLite: the files are deleted; PostgreSQL: dropped and created again).
+    /// Start a server on it with a restart.
+    pub async fn recreate_database(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+        match &self._db {
+            DatabaseGuard::Sqlite(dir) => {
+                for name in ["talkchannel.db", "talkchannel.db-wal", "talkchannel.db-shm"] {
+                    let _ = std::fs::remove_file(dir.path().join(name));
+                }
+            }
+            DatabaseGuard::Postgres(db) => db.recreate().await,
+        }
+    }
+
+    /// The running server's friend-group engine.
+    pub fn segments(&self) -> &Arc<talkchannel_server::SegmentEngine> {
+        self.server.as_ref().expect("a running server").segments()
+    }
+
+    async fn start_again(&mut self, adjust: impl FnOnce(&mut Config)) {
         let mut config = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
             database_url: self.database_url.clone(),
@@ -126,11 +161,16 @@ impl TestServer {
         };
         config.webhooks.poll_interval_ms = 50;
         config.message_poll_interval_ms = 50;
+        adjust(&mut config);
         let server = Server::new(config)
             .with_clock(Arc::new(self.clock.clone()))
             .start()
             .await
             .expect("server restarts");
+        // A recreated database generates a new token.
+        if let Some(token) = &server.generated_operator_token {
+            self.operator_token = token.clone();
+        }
         self.base = format!("http://{}", server.addr);
         self.server = Some(server);
     }

@@ -12,6 +12,7 @@ mod credentials;
 mod customer_file_import;
 mod customer_files;
 mod follow_channel;
+mod friend_group_snapshots;
 mod friend_groups;
 mod friendships;
 mod kauth_authorize;
