@@ -136,7 +136,10 @@ impl RawStatement<'_> {
         keys: &KeyTexts,
         after: &[i64],
     ) -> StoreResult<()> {
-        let mut binder = Binder { stmt: self, next: 1 };
+        let mut binder = Binder {
+            stmt: self,
+            next: 1,
+        };
         let bound = before
             .iter()
             .try_for_each(|&v| binder.int(v))
@@ -209,5 +212,59 @@ impl Binder<'_, '_> {
             )
         };
         self.check(rc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, SqliteConnection};
+    use talkchannel_domain::PhoneNumber;
+
+    static INSERT: ChunkedSql = ChunkedSql::new("INSERT INTO t SELECT ?, * FROM (VALUES ", ")");
+
+    fn row(key: FileUserKey, fields: &str) -> FileRowInput {
+        FileRowInput {
+            key,
+            fields: fields.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn chunks_bind_in_order_and_errors_leave_the_statement_clean() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query(
+            "CREATE TABLE t (n INTEGER, kind TEXT, key TEXT, fields TEXT CHECK (fields <> 'bad'))",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let phone = PhoneNumber::parse("010-1234-5678").unwrap();
+        let mut rows: Vec<_> = (1..=1_011)
+            .map(|i| row(FileUserKey::App(i), &format!("{{\"i\":{i}}}")))
+            .collect();
+        rows.push(row(FileUserKey::Phone(phone), "{}"));
+        {
+            let mut handle = conn.lock_handle().await.unwrap();
+            let raw = RawConnection::new(&mut handle);
+            raw.execute_chunked(&INSERT, (&[7], &[]), &rows).unwrap();
+            let bad = [row(FileUserKey::App(5), "bad")];
+            let e = raw.execute_chunked(&INSERT, (&[8], &[]), &bad).unwrap_err();
+            assert!(e.to_string().contains("CHECK constraint failed"), "{e}");
+        }
+        let stored: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT n, kind, key, fields FROM t ORDER BY rowid")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(stored.len(), 1_012);
+        assert_eq!(stored[0], (7, "app".into(), "1".into(), "{\"i\":1}".into()));
+        assert_eq!(stored[1_010].2, "1011");
+        assert_eq!(
+            stored[1_011],
+            (7, "phone".into(), "01012345678".into(), "{}".into())
+        );
+        // Nothing of ours is left on the connection: sqlx can still close it.
+        conn.close().await.unwrap();
     }
 }
