@@ -5,6 +5,7 @@
 //! text never changes, so its plan stays cached, and there is no bind-parameter limit.
 
 use crate::error::backend;
+use crate::raw_rows::RawConnection;
 use crate::row_batch::{chunks, ChunkedSql};
 use crate::rows::to_ms;
 use async_trait::async_trait;
@@ -356,7 +357,11 @@ fn push_key(out: &mut String, key: &FileUserKey) {
 /// An import holding the writer's transaction: nothing is visible until `commit`, and
 /// dropping it rolls everything back. Batches are upserted without counting; since the
 /// transaction holds the write lock, the counts are settled once at commit: new rows are
-/// those past the largest `seq` seen at the start, friends are recounted.
+/// those past the largest `seq` seen at the start, friends are recounted. As nothing else
+/// inserts or deletes rows meanwhile, and SQLite gives each new row the largest `seq` plus
+/// one, the new rows are exactly `last_seq_before + 1 ..= MAX(seq)`: their number is read
+/// off the primary key instead of counted by a scan of them (which read the whole import
+/// back from the WAL).
 pub(crate) struct SqliteImport {
     tx: Transaction<'static, Sqlite>,
     file: FileContext,
@@ -399,27 +404,27 @@ impl SqliteImport {
 
 #[async_trait]
 impl RowImport for SqliteImport {
+    /// Runs on this thread with the connection taken from sqlx's (see `raw_rows`); the
+    /// runtime is told that the thread blocks for the batch.
     async fn write(&mut self, rows: &[FileRowInput], at: DateTime<Utc>) -> StoreResult<()> {
-        let (file, version) = (self.file, self.version);
-        if self.had_rows {
-            let around = ([file.channel_id, version], [file.id, file.app_id]);
-            execute_chunked(
-                &mut self.tx,
-                &IMPORT_TOMBSTONES,
-                (&around.0, &around.1),
-                rows,
-            )
-            .await?;
-        }
-        let before = [file.id, file.app_id, to_ms(at), version];
-        execute_chunked(&mut self.tx, &UPSERT_DIRECT, (&before, &[]), rows).await
+        let (file, version, had_rows) = (self.file, self.version, self.had_rows);
+        let mut handle = self.tx.lock_handle().await.map_err(backend)?;
+        let conn = RawConnection::new(&mut handle);
+        blocking(|| {
+            if had_rows {
+                let around = ([file.channel_id, version], [file.id, file.app_id]);
+                conn.execute_chunked(&IMPORT_TOMBSTONES, (&around.0, &around.1), rows)?;
+            }
+            let before = [file.id, file.app_id, to_ms(at), version];
+            conn.execute_chunked(&UPSERT_DIRECT, (&before, &[]), rows)
+        })
     }
 
     async fn commit(mut self: Box<Self>, attempted: u64, at: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query(
             "UPDATE customer_files SET attempted = attempted + ?1, \
-             registered = registered + (SELECT COUNT(*) FROM customer_file_rows \
-                                        WHERE seq > ?2 AND +file_id = ?3), \
+             registered = registered - ?2 + \
+                          (SELECT COALESCE(MAX(seq), 0) FROM customer_file_rows), \
              friends = (SELECT COUNT(*) FROM customer_file_rows r JOIN friendships f \
                         ON f.channel_id = ?4 AND f.account_id = r.account_id \
                         AND f.relation = 'ADDED' \
@@ -435,5 +440,15 @@ impl RowImport for SqliteImport {
         .await
         .map_err(backend)?;
         self.tx.commit().await.map_err(backend)
+    }
+}
+
+/// Runs `f`, which blocks, on this thread: on a multi-threaded runtime the thread's other
+/// tasks move to another worker first; a single-threaded runtime (tests) just waits.
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }

@@ -17,6 +17,7 @@ mod friendships;
 mod login;
 mod messages;
 mod pool;
+mod raw_rows;
 mod row_batch;
 mod rows;
 mod seed;

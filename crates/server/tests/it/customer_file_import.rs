@@ -101,15 +101,19 @@ async fn a_good_csv_is_applied_whole(s: TestServer) {
     assert_eq!(registered(&s, file).await, 5_003);
 }
 
+/// Good rows ahead of the bad ones in the rejected CSV.
+const GOOD_ROWS: usize = 45_000;
+
 async fn a_bad_csv_is_rejected_whole_with_line_errors(s: TestServer) {
     let file = file(&s).await;
     let mut csv = String::from("id,연령,지역\n");
-    for i in 1..=4_500 {
+    // More good rows than the import writes per batch (20,000), so that batches have
+    // been written before the bad rows: the whole import must roll back.
+    for i in 1..=GOOD_ROWS {
         csv.push_str(&format!("{i},{i},x\n"));
     }
-    // Bad rows after the first batches were written: the whole import must roll back.
     csv.push_str(
-        "4501,old,x\n4502,1\nnot-a-number,1,x\n\"4503\",\"7\",\"multi\nline\"\n4504,1,x,extra\n",
+        "45001,old,x\n45002,1\nnot-a-number,1,x\n\"45003\",\"7\",\"multi\nline\"\n45004,1,x,extra\n",
     );
     let reply = import(&s, file, "app", csv).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
@@ -120,7 +124,13 @@ async fn a_bad_csv_is_rejected_whole_with_line_errors(s: TestServer) {
         .iter()
         .map(|e| e["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, vec![4502, 4503, 4504, 4507], "{}", reply.text);
+    let first = GOOD_ROWS as u64 + 2;
+    assert_eq!(
+        lines,
+        vec![first, first + 1, first + 2, first + 5],
+        "{}",
+        reply.text
+    );
     assert!(reply.body["errors"][0]["reason"]
         .as_str()
         .unwrap()
