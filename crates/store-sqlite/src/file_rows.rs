@@ -1,8 +1,9 @@
 //! Writing customer-file rows in bulk, and keeping the file's counts exact.
 //!
-//! A batch travels as one JSON array bound to one parameter (`[[type, key, {fields}], ..]`)
-//! and is written by one `INSERT .. SELECT .. FROM json_each(?)` upsert: the statement
-//! text never changes, so its plan stays cached, and there is no bind-parameter limit.
+//! A batch is bound as multi-row `VALUES` lists of a few fixed sizes (`row_batch`), so the
+//! statements stay prepared. An API call's rows are staged beside the rows they replace so
+//! one index probe per key gives the exact counts; an import's batches go through the raw
+//! handle (`raw_rows`) and are counted once, at commit.
 
 use crate::error::backend;
 use crate::raw_rows::RawConnection;

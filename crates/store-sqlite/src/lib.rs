@@ -29,6 +29,7 @@ mod webhooks;
 use async_trait::async_trait;
 use error::backend;
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
 use talkchannel_store::{Store, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -37,6 +38,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// The background WAL checkpointer's connection (None in memory).
+    checkpointer: Option<SqlitePool>,
+    /// Held by every clone; the checkpointer stops once the last one is gone.
+    _alive: Arc<()>,
 }
 
 impl SqliteStore {
@@ -45,9 +50,15 @@ impl SqliteStore {
     pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
         let pools = pool::open(url).await?;
         tracing::info!(url, readers = pool::reader_count(), "sqlite store opened");
+        let alive = Arc::new(());
+        if let Some(checkpointer) = &pools.checkpointer {
+            pool::checkpointer(checkpointer.clone(), Arc::downgrade(&alive));
+        }
         Ok(SqliteStore {
             writer: pools.writer,
             reader: pools.reader,
+            checkpointer: pools.checkpointer,
+            _alive: alive,
         })
     }
 
@@ -59,8 +70,11 @@ impl SqliteStore {
             .map_err(StoreError::backend)
     }
 
-    /// Closes both pools, letting the last connection checkpoint the WAL into the file.
+    /// Closes every pool, letting the last connection checkpoint the WAL into the file.
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.close().await;
+        }
         self.reader.close().await;
         self.writer.close().await;
     }
