@@ -79,6 +79,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
             public_id: Some(args.channel.clone()),
             search_id: None,
             status: None,
+            time_zone: None,
         })
         .await
         .with_context(|| {

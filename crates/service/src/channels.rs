@@ -2,7 +2,7 @@ use crate::{secrets, ServiceError, ServiceResult, Services};
 use talkchannel_domain::channel::validate_channel_name;
 use talkchannel_domain::{
     AppId, Channel, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest, SearchId,
-    TimeZone,
+    TimeZone, ValidationError,
 };
 use talkchannel_store::StoreError;
 
@@ -13,25 +13,28 @@ pub struct ChannelRequest {
     pub public_id: Option<String>,
     pub search_id: Option<String>,
     pub status: Option<ChannelStatus>,
+    /// IANA time zone name; `Asia/Seoul` when `None`.
+    pub time_zone: Option<String>,
+}
+
+/// What a channel update changes: either or both.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelChange {
+    pub status: Option<ChannelStatus>,
+    /// IANA time zone name.
+    pub time_zone: Option<String>,
 }
 
 const ID_ATTEMPTS: usize = 5;
 
 impl Services {
     /// Creates a channel. A given id that is taken is a conflict; a generated one is redrawn.
+    /// An unknown time zone is refused, naming `time_zone`.
     pub async fn create_channel(&self, req: &ChannelRequest) -> ServiceResult<Channel> {
-        self.create_channel_in_zone(req, None).await
-    }
-
-    /// As [`Services::create_channel`], on the clock of the named IANA time zone
-    /// (`Asia/Seoul` when `None`); an unknown zone is refused, naming `time_zone`.
-    pub async fn create_channel_in_zone(
-        &self,
-        req: &ChannelRequest,
-        time_zone: Option<&str>,
-    ) -> ServiceResult<Channel> {
         let name = validate_channel_name(&req.name)?;
-        let time_zone = time_zone
+        let time_zone = req
+            .time_zone
+            .as_deref()
             .map(TimeZone::parse)
             .transpose()?
             .unwrap_or_default();
@@ -82,24 +85,33 @@ impl Services {
         Ok(self.store.channels(page).await?)
     }
 
-    pub async fn set_channel_status(
+    /// Changes the channel's status and/or time zone (its ad quiet hours and friend-group
+    /// dates follow the zone). Everything is checked before anything is written.
+    pub async fn change_channel(
         &self,
         public_id: &str,
-        status: ChannelStatus,
+        change: &ChannelChange,
     ) -> ServiceResult<Channel> {
-        let channel = self.channel(public_id).await?;
-        Ok(self.store.set_channel_status(channel.id, status).await?)
-    }
-
-    /// Moves the channel to another IANA time zone (its ad quiet hours follow).
-    pub async fn set_channel_time_zone(
-        &self,
-        public_id: &str,
-        time_zone: &str,
-    ) -> ServiceResult<Channel> {
-        let zone = TimeZone::parse(time_zone)?;
-        let channel = self.channel(public_id).await?;
-        Ok(self.store.set_channel_time_zone(channel.id, zone).await?)
+        if change.status.is_none() && change.time_zone.is_none() {
+            return Err(ValidationError::new(
+                "status",
+                "give `status` and/or `time_zone` to change",
+            )
+            .into());
+        }
+        let zone = change
+            .time_zone
+            .as_deref()
+            .map(TimeZone::parse)
+            .transpose()?;
+        let mut channel = self.channel(public_id).await?;
+        if let Some(status) = change.status {
+            channel = self.store.set_channel_status(channel.id, status).await?;
+        }
+        if let Some(zone) = zone {
+            channel = self.store.set_channel_time_zone(channel.id, zone).await?;
+        }
+        Ok(channel)
     }
 
     /// Connects a channel to an app; returns whether it was newly connected.

@@ -34,7 +34,7 @@ pub use app_users::{IssuedTokens, LinkRequest};
 pub use authorize::{
     AuthorizeError, AuthorizeRequest, PendingConsent, CODE_TTL, MAX_OFFERED_CHANNELS,
 };
-pub use channels::ChannelRequest;
+pub use channels::{ChannelChange, ChannelRequest};
 pub use chats::{MessageStats, DEFAULT_CHAT_LIMIT, MAX_CHAT_LIMIT};
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use talkchannel_domain::{Channel, ChannelStatus, TimeZone};
-use talkchannel_service::ChannelRequest;
+use talkchannel_domain::{Channel, ChannelStatus};
+use talkchannel_service::{ChannelChange, ChannelRequest};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -91,16 +91,11 @@ pub async fn create(
         public_id: input.public_id,
         search_id: input.search_id,
         status,
+        time_zone: input.time_zone,
     };
     Ok((
         StatusCode::CREATED,
-        Json(
-            state
-                .services
-                .create_channel_in_zone(&req, input.time_zone.as_deref())
-                .await?
-                .into(),
-        ),
+        Json(state.services.create_channel(&req).await?.into()),
     ))
 }
 
@@ -146,28 +141,15 @@ pub async fn patch(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ChannelPatch>,
 ) -> Result<Json<ChannelView>, ControlError> {
-    if input.status.is_none() && input.time_zone.is_none() {
-        return Err(ControlError::invalid(
-            "status",
-            "give `status` and/or `time_zone` to change",
-        ));
-    }
-    let status = input.status.as_deref().map(parse_status).transpose()?;
-    if let Some(zone) = &input.time_zone {
-        TimeZone::parse(zone).map_err(talkchannel_service::ServiceError::from)?;
-    }
-    let services = &state.services;
-    let mut channel = match status {
-        Some(status) => services.set_channel_status(&id, status).await,
-        None => services.channel(&id).await,
-    }
-    .map_err(not_found_on_bad_id)?;
-    if let Some(zone) = &input.time_zone {
-        channel = services
-            .set_channel_time_zone(&id, zone)
-            .await
-            .map_err(not_found_on_bad_id)?;
-    }
+    let change = ChannelChange {
+        status: input.status.as_deref().map(parse_status).transpose()?,
+        time_zone: input.time_zone,
+    };
+    let channel = state
+        .services
+        .change_channel(&id, &change)
+        .await
+        .map_err(not_found_on_bad_id)?;
     Ok(Json(channel.into()))
 }
 
