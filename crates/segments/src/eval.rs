@@ -2,7 +2,8 @@
 //! the operators are bitmap intersections, unions and differences.
 
 use crate::columns::scan;
-use crate::index::{ChannelIndex, Column};
+use crate::frozen::Frozen;
+use crate::index::Column;
 use chrono::{Datelike, NaiveDate};
 use roaring::RoaringBitmap;
 use talkchannel_domain::segment::{
@@ -11,7 +12,7 @@ use talkchannel_domain::segment::{
 use talkchannel_domain::{Condition, Gender};
 
 /// The accounts (dense ids) that satisfy `condition` on `today`.
-pub fn evaluate(index: &ChannelIndex, condition: &Condition, today: NaiveDate) -> RoaringBitmap {
+pub fn evaluate(index: &Frozen, condition: &Condition, today: NaiveDate) -> RoaringBitmap {
     match condition {
         Condition::And(children) => {
             let mut out: Option<RoaringBitmap> = None;
@@ -37,10 +38,10 @@ pub fn evaluate(index: &ChannelIndex, condition: &Condition, today: NaiveDate) -
     }
 }
 
-fn field(index: &ChannelIndex, p: &FieldPredicate, today: NaiveDate) -> RoaringBitmap {
+fn field(index: &Frozen, p: &FieldPredicate, today: NaiveDate) -> RoaringBitmap {
     // The tree was validated against the channel's files; a file deleted since then
     // (or a column missing) matches no one.
-    let Some(column) = index.files.get(&p.file).and_then(|f| f.column(&p.field)) else {
+    let Some(column) = index.file(p.file).and_then(|f| f.column(&p.field)) else {
         return RoaringBitmap::new();
     };
     match (&p.test, column) {
@@ -57,19 +58,19 @@ fn field(index: &ChannelIndex, p: &FieldPredicate, today: NaiveDate) -> RoaringB
     }
 }
 
-fn text(column: &crate::columns::TextColumn, test: &TextTest) -> RoaringBitmap {
+fn text(column: &crate::text::TextColumn, test: &TextTest) -> RoaringBitmap {
     match test {
         TextTest::Equals(v) => column.scan_equal(v),
         other => column.scan(|v| other.matches(v)),
     }
 }
 
-fn profile(index: &ChannelIndex, p: &ProfilePredicate, today: NaiveDate) -> RoaringBitmap {
+fn profile(index: &Frozen, p: &ProfilePredicate, today: NaiveDate) -> RoaringBitmap {
     match p {
         ProfilePredicate::Gender(set) => {
             let female = set.contains(&Gender::Female);
             let male = set.contains(&Gender::Male);
-            scan(&index.gender, |g| (g == 1 && female) || (g == 2 && male))
+            scan(&index.gender, |g| ((g == 1) & female) | ((g == 2) & male))
         }
         ProfilePredicate::Age(range) => {
             let window = range
@@ -79,7 +80,7 @@ fn profile(index: &ChannelIndex, p: &ProfilePredicate, today: NaiveDate) -> Roar
                 Some((earliest, latest)) => {
                     let (lo, hi) = (earliest.num_days_from_ce(), latest.num_days_from_ce());
                     // NO_BIRTH is i32::MIN, below any real day.
-                    scan(&index.birth, |b| b >= lo && b <= hi)
+                    scan(&index.birth, |b| (b >= lo) & (b <= hi))
                 }
                 None => RoaringBitmap::new(),
             }

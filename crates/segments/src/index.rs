@@ -2,8 +2,9 @@
 //! profile columns and, per customer file, its members and one column per field.
 
 use crate::cells::Cells;
-use crate::columns::{NumberColumn, TextColumn};
+use crate::columns::NumberColumn;
 use crate::ids::Ids;
+use crate::text::TextColumn;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use talkchannel_domain::{AccountId, FieldType, FileId, Gender};
@@ -136,11 +137,6 @@ impl ChannelIndex {
         id
     }
 
-    /// The account a dense id stands for.
-    pub fn account(&self, id: u32) -> AccountId {
-        self.accounts.get(id as usize)
-    }
-
     pub fn apply_friend(&mut self, record: &FriendRecord) {
         let id = self.id_or_new(record.account_id);
         if record.added {
@@ -164,21 +160,5 @@ impl ChannelIndex {
         self.birth.set(id as usize, birth);
         self.region.set(id, profile.region.as_deref());
         self.profiled.insert(id);
-    }
-
-    /// Accounts in any file of the channel.
-    pub fn registered(&self) -> RoaringBitmap {
-        let mut all = RoaringBitmap::new();
-        for file in self.files.values() {
-            all |= &file.members;
-        }
-        all
-    }
-
-    /// Every dense id, for NOT.
-    pub fn universe(&self) -> RoaringBitmap {
-        let mut all = RoaringBitmap::new();
-        all.insert_range(0..self.accounts());
-        all
     }
 }

@@ -11,6 +11,7 @@
 mod cells;
 mod columns;
 mod eval;
+mod frozen;
 mod ids;
 mod index;
 mod members;
@@ -18,6 +19,7 @@ mod persist;
 mod restore;
 mod snapshot;
 mod sync;
+mod text;
 
 use chrono::NaiveDate;
 use persist::Snapshots;
@@ -29,6 +31,7 @@ use talkchannel_domain::{ChannelId, Condition, CustomerFile};
 use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
+pub use frozen::Frozen;
 pub use index::ChannelIndex;
 pub use persist::{SnapshotSettings, DATABASE_ID_SETTING};
 pub use snapshot::FORMAT as SNAPSHOT_FORMAT;
@@ -79,9 +82,10 @@ impl SegmentEngine {
     }
 
     /// Counts the audience of `condition` on `today`, against the channel's current
-    /// customer `files` (the ones the tree was validated against). The work runs in a task
-    /// of its own, so a first load that outlasts the caller's request still completes and
-    /// serves the next count.
+    /// customer `files` (the ones the tree was validated against). The index is brought
+    /// up to date in a task of its own, so a first load that outlasts the caller's
+    /// request still completes and serves the next count; the evaluation then runs on a
+    /// frozen copy on a blocking thread, holding neither the index nor an async worker.
     pub async fn count(
         self: &Arc<Self>,
         channel: ChannelId,
@@ -89,20 +93,29 @@ impl SegmentEngine {
         condition: &Condition,
         today: NaiveDate,
     ) -> StoreResult<Counts> {
+        let frozen = self.frozen(channel, files).await?;
+        let condition = condition.clone();
+        tokio::task::spawn_blocking(move || frozen.count(&condition, today))
+            .await
+            .map_err(|e| StoreError::Backend(format!("the count task failed: {e}")))
+    }
+
+    /// A frozen copy of the channel's index at the store's current segment version.
+    async fn frozen(
+        self: &Arc<Self>,
+        channel: ChannelId,
+        files: &[CustomerFile],
+    ) -> StoreResult<Frozen> {
         let slot = self.slot(channel);
         let engine = Arc::clone(self);
-        let (files, condition) = (files.to_vec(), condition.clone());
+        let files = files.to_vec();
         tokio::spawn(async move {
             let mut index = slot.lock_owned().await;
             engine.bring_up_to_date(&mut index, channel, &files).await?;
-            let matched = eval::evaluate(&index, &condition, today);
-            Ok(Counts {
-                registered: matched.intersection_len(&index.registered()),
-                friends: matched.intersection_len(&index.friends),
-            })
+            Ok(index.freeze(channel))
         })
         .await
-        .map_err(|e| StoreError::Backend(format!("the count task failed: {e}")))?
+        .map_err(|e| StoreError::Backend(format!("the index task failed: {e}")))?
     }
 
     async fn bring_up_to_date(

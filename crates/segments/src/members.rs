@@ -1,8 +1,9 @@
 //! A group's members as account ids: what a message send fixes as its recipients.
 
-use crate::{eval, ChannelIndex, SegmentEngine};
+use crate::{eval, Frozen, SegmentEngine};
 use chrono::NaiveDate;
 use roaring::RoaringTreemap;
+use std::sync::Arc;
 use talkchannel_domain::{ChannelId, Condition, CustomerFile};
 use talkchannel_store::{StoreError, StoreResult};
 
@@ -10,19 +11,19 @@ impl SegmentEngine {
     /// The channel's friends now that match `condition` (every friend when `None`), as
     /// account ids, from an index brought up to the store's segment version first.
     pub async fn members(
-        &self,
+        self: &Arc<Self>,
         channel: ChannelId,
         files: &[CustomerFile],
         condition: Option<&Condition>,
         today: NaiveDate,
     ) -> StoreResult<RoaringTreemap> {
-        let mut index = self.slot(channel).lock_owned().await;
-        self.bring_up_to_date(&mut index, channel, files).await?;
+        let frozen = self.frozen(channel, files).await?;
         // Evaluating and naming millions of members is CPU work of up to a second at 10M
-        // friends: it runs on a blocking thread, so requests served meanwhile (chat
-        // reads) never queue behind it on an async worker.
+        // friends: it runs on a blocking thread, off the index, so requests served
+        // meanwhile (chat reads, counts) queue behind it neither on an async worker nor
+        // on the index's lock.
         let condition = condition.cloned();
-        tokio::task::spawn_blocking(move || member_accounts(&index, condition.as_ref(), today))
+        tokio::task::spawn_blocking(move || member_accounts(&frozen, condition.as_ref(), today))
             .await
             .map_err(|e| StoreError::Backend(format!("the members task failed: {e}")))
     }
@@ -31,7 +32,7 @@ impl SegmentEngine {
 /// Evaluates the condition on the index and names the matching friends by account id
 /// (dense ids are this process's; the durable set names accounts).
 fn member_accounts(
-    index: &ChannelIndex,
+    index: &Frozen,
     condition: Option<&Condition>,
     today: NaiveDate,
 ) -> RoaringTreemap {

@@ -6,9 +6,10 @@
 //! has reached; the catch-up from that version then applies everything since, as for a
 //! loaded index. Anything else (missing, foreign, old format, damaged) means a full load.
 
+use crate::frozen::Frozen;
 use crate::index::ChannelIndex;
 use crate::restore::{self, Expected};
-use crate::snapshot::{self, Frozen};
+use crate::snapshot;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex as StdMutex;

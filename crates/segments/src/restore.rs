@@ -4,9 +4,10 @@
 //! symbol against its bounds, and the checksum at the end, before the index is used.
 
 use crate::cells::{Cell, Cells, CHUNK};
-use crate::columns::{NumberColumn, Symbols, TextColumn};
+use crate::columns::NumberColumn;
 use crate::index::{ChannelIndex, Column, FileIndex};
 use crate::snapshot::{CRC, FORMAT, MAGIC};
+use crate::text::{SymbolCells, Symbols, TextColumn};
 use roaring::RoaringBitmap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -102,9 +103,19 @@ impl In {
                 return Err(invalid("a text column repeats a value"));
             }
         }
-        let cells = self.cells(0u32, bound)?;
-        if cells.chunks().flatten().any(|&s| s > n) {
-            return Err(invalid("a text cell names no value"));
+        let len = usize::try_from(self.u64()?).map_err(|_| invalid("column length"))?;
+        if len > bound {
+            return Err(invalid("a column is longer than the accounts"));
+        }
+        let mut cells = SymbolCells::for_symbols(n as usize);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while cells.len() < len {
+            let take = (len - cells.len()).min(CHUNK);
+            chunk.clear();
+            chunk.extend(self.bytes(take * 4)?.chunks_exact(4).map(u32::get));
+            if chunk.iter().any(|&s| s > n) || !cells.push_chunk(&chunk) {
+                return Err(invalid("a text cell names no value"));
+            }
         }
         Ok(TextColumn {
             symbols: Arc::new(symbols),
@@ -283,6 +294,37 @@ mod tests {
         assert_eq!(restored.id(147), index.id(147));
         assert_eq!(restored.friends, index.friends);
         // Written again, the restored index gives the very same bytes.
+        let other = tempfile::tempdir().unwrap();
+        assert_eq!(bytes_of(other.path(), &restored), written);
+    }
+
+    #[test]
+    fn text_columns_come_back_as_narrow_or_as_wide_as_they_were() {
+        let mut index = sample();
+        let mut file = FileIndex::new(vec![("code".into(), FieldType::String)]);
+        for account in 1000..1300 {
+            let id = index.id_or_new(account);
+            let code = Some(FieldValue::Text(format!("c{account}")));
+            file.apply(
+                id,
+                &RowRecord {
+                    account_id: account,
+                    values: vec![code],
+                },
+            );
+        }
+        index.files.insert(9, file);
+        let dir = tempfile::tempdir().unwrap();
+        let written = bytes_of(dir.path(), &index);
+        let restored = read(&snapshot::path(dir.path(), 3), &EXPECTED).unwrap();
+        let width =
+            |index: &ChannelIndex, file: i64, field: &str| match index.files[&file].column(field) {
+                Some(Column::Text(c)) => matches!(c.cells, SymbolCells::Wide(_)),
+                _ => panic!("no text column {field}"),
+            };
+        assert!(width(&restored, 9, "code"), "300 values need wide cells");
+        assert!(!width(&restored, 7, "tier"), "4 values fit narrow cells");
+        assert!(matches!(restored.region.cells, SymbolCells::Narrow(_)));
         let other = tempfile::tempdir().unwrap();
         assert_eq!(bytes_of(other.path(), &restored), written);
     }

@@ -18,13 +18,14 @@
 //! over the old one, so a reader sees the old file or the new one, never half of one.
 
 use crate::cells::{Cell, Cells};
-use crate::columns::TextColumn;
-use crate::index::{ChannelIndex, Column, FileIndex};
+use crate::frozen::Frozen;
+use crate::index::Column;
+use crate::text::TextColumn;
 use roaring::RoaringBitmap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use talkchannel_domain::{ChannelId, FieldType, FileId};
+use talkchannel_domain::{ChannelId, FieldType};
 
 pub(crate) const MAGIC: &[u8; 8] = b"TCSEGIDX";
 /// Bumped on any change of the layout; a snapshot of another format is ignored.
@@ -35,41 +36,6 @@ pub(crate) static CRC: crc::Crc<u32, crc::Table<16>> =
 /// The snapshot file of a channel in `dir`.
 pub fn path(dir: &Path, channel: ChannelId) -> PathBuf {
     dir.join(format!("channel-{channel}.tcseg"))
-}
-
-/// A copy of an index taken under its lock in microseconds: the columns share their
-/// chunks with the live index (copy-on-write), the bitmaps are small. The id map is left
-/// out; it is rebuilt from `accounts` on restore.
-#[derive(Debug, Clone)]
-pub struct Frozen {
-    pub channel: ChannelId,
-    pub version: i64,
-    accounts: Cells<i64>,
-    friends: RoaringBitmap,
-    profiled: RoaringBitmap,
-    gender: Cells<u8>,
-    birth: Cells<i32>,
-    region: TextColumn,
-    files: Vec<(FileId, FileIndex)>,
-}
-
-impl ChannelIndex {
-    pub fn freeze(&self, channel: ChannelId) -> Frozen {
-        let mut files: Vec<(FileId, FileIndex)> =
-            self.files.iter().map(|(id, f)| (*id, f.clone())).collect();
-        files.sort_by_key(|(id, _)| *id);
-        Frozen {
-            channel,
-            version: self.version,
-            accounts: self.accounts.clone(),
-            friends: self.friends.clone(),
-            profiled: self.profiled.clone(),
-            gender: self.gender.clone(),
-            birth: self.birth.clone(),
-            region: self.region.clone(),
-            files,
-        }
-    }
 }
 
 /// A writer that checksums what it writes.
@@ -130,7 +96,19 @@ impl Out {
         for value in values {
             self.str(value)?;
         }
-        self.cells(&column.cells)
+        // On disk every symbol is a u32, whatever width the column holds in memory.
+        self.u64(column.cells.len() as u64)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut written = Ok(());
+        column.cells.for_each_chunk(|chunk| {
+            if written.is_ok() {
+                buf.clear();
+                chunk.for_each(|symbol| symbol.put(&mut buf));
+                written = self.bytes(&buf);
+            }
+        });
+        self.buf = buf;
+        written
     }
 }
 
