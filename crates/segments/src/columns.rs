@@ -5,8 +5,8 @@
 //! ratings cost), updates are O(1), and a scan of 10,000,000 values that writes its
 //! matches straight into a bitset takes a few milliseconds.
 
+use crate::bits::Bits;
 use crate::cells::{Cell, Cells};
-use roaring::RoaringBitmap;
 
 /// A number column: a value per dense id, NaN for none.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ impl NumberColumn {
     }
 
     /// The ids whose value passes `test` (never called with NaN).
-    pub fn scan(&self, test: impl Fn(f64) -> bool) -> RoaringBitmap {
+    pub fn scan(&self, test: impl Fn(f64) -> bool) -> Bits {
         scan(&self.cells, |x| !x.is_nan() && test(x))
     }
 }
@@ -38,7 +38,7 @@ impl NumberColumn {
 /// for the simple tests the evaluator builds (`&` and `|`, never `&&` or `||`, and no
 /// table lookups), so a 10,000,000-cell scan is a few milliseconds. Chunks are multiples
 /// of 64 cells, so only the last one ends in a partial word.
-pub fn scan<T: Cell>(cells: &Cells<T>, test: impl Fn(T) -> bool) -> RoaringBitmap {
+pub fn scan<T: Cell>(cells: &Cells<T>, test: impl Fn(T) -> bool) -> Bits {
     let mut bytes = vec![0u8; cells.len().div_ceil(64) * 8];
     let mut out = bytes.chunks_exact_mut(8);
     for chunk in cells.chunks() {
@@ -53,7 +53,7 @@ pub fn scan<T: Cell>(cells: &Cells<T>, test: impl Fn(T) -> bool) -> RoaringBitma
             out.copy_from_slice(&pack(rest, &test).to_le_bytes());
         }
     }
-    RoaringBitmap::from_lsb0_bytes(0, &bytes)
+    Bits::from_bytes(bytes)
 }
 
 /// Bit i of the word is `test(cells[i])` (at most 64 cells). The tests land in a byte
@@ -88,7 +88,7 @@ mod tests {
             text.set(id, Some(v));
         }
         text.set(3, None);
-        let ids = |b: RoaringBitmap| b.iter().collect::<Vec<_>>();
+        let ids = |b: Bits| b.to_bitmap().iter().collect::<Vec<_>>();
         assert_eq!(ids(text.scan_equal("Seoul")), vec![0, 17]);
         assert_eq!(ids(text.scan(|v| v.starts_with("Se"))), vec![0, 9, 17]);
         assert_eq!(ids(text.scan_equal("Busan")), Vec::<u32>::new());
@@ -126,7 +126,7 @@ mod tests {
                 .filter(|&i| test(cells.get(i as usize)))
                 .collect()
         };
-        let got = scan(&cells, |x| (100..400).contains(&x));
+        let got = scan(&cells, |x| (100..400).contains(&x)).to_bitmap();
         assert_eq!(
             got.iter().collect::<Vec<_>>(),
             naive(&|x| (100..400).contains(&x))
@@ -144,7 +144,7 @@ mod tests {
                     x % 7 != 6 && set.contains(&regions[(x % 7) as usize])
                 })
                 .collect();
-            let got = text.scan(|v| set.contains(&v));
+            let got = text.scan(|v| set.contains(&v)).to_bitmap();
             assert_eq!(got.iter().collect::<Vec<_>>(), want, "{size} values");
         }
     }

@@ -1,26 +1,26 @@
-//! Evaluating a condition tree over a channel index: each predicate is one column scan,
-//! the operators are bitmap intersections, unions and differences.
+//! Evaluating a condition tree over a frozen channel index: each predicate is one column
+//! scan into a bitset, the operators are word-wise AND, OR and NOT over bitsets.
 
+use crate::bits::Bits;
 use crate::columns::scan;
 use crate::frozen::Frozen;
 use crate::index::Column;
 use chrono::{Datelike, NaiveDate};
-use roaring::RoaringBitmap;
 use talkchannel_domain::segment::{
     birth_dates_for_ages, parse_date, FieldPredicate, ProfilePredicate, TextTest, ValueTest,
 };
 use talkchannel_domain::{Condition, Gender};
 
 /// The accounts (dense ids) that satisfy `condition` on `today`.
-pub fn evaluate(index: &Frozen, condition: &Condition, today: NaiveDate) -> RoaringBitmap {
+pub fn evaluate(index: &Frozen, condition: &Condition, today: NaiveDate) -> Bits {
     match condition {
         Condition::And(children) => {
-            let mut out: Option<RoaringBitmap> = None;
+            let mut out: Option<Bits> = None;
             for child in children {
                 let part = evaluate(index, child, today);
                 let acc = match out {
                     None => part,
-                    Some(acc) => acc & part,
+                    Some(acc) => acc.and(&part),
                 };
                 if acc.is_empty() {
                     return acc;
@@ -29,20 +29,20 @@ pub fn evaluate(index: &Frozen, condition: &Condition, today: NaiveDate) -> Roar
             }
             out.unwrap_or_default()
         }
-        Condition::Or(children) => children.iter().fold(RoaringBitmap::new(), |acc, c| {
-            acc | evaluate(index, c, today)
-        }),
-        Condition::Not(child) => index.universe() - evaluate(index, child, today),
+        Condition::Or(children) => children
+            .iter()
+            .fold(Bits::default(), |acc, c| acc.or(&evaluate(index, c, today))),
+        Condition::Not(child) => evaluate(index, child, today).not(index.accounts.len() as u32),
         Condition::Field(p) => field(index, p, today),
         Condition::Profile(p) => profile(index, p, today),
     }
 }
 
-fn field(index: &Frozen, p: &FieldPredicate, today: NaiveDate) -> RoaringBitmap {
+fn field(index: &Frozen, p: &FieldPredicate, today: NaiveDate) -> Bits {
     // The tree was validated against the channel's files; a file deleted since then
     // (or a column missing) matches no one.
     let Some(column) = index.file(p.file).and_then(|f| f.column(&p.field)) else {
-        return RoaringBitmap::new();
+        return Bits::default();
     };
     match (&p.test, column) {
         (ValueTest::Number(range), Column::Number(c)) => c.scan(|x| range.contains(x)),
@@ -54,18 +54,18 @@ fn field(index: &Frozen, p: &FieldPredicate, today: NaiveDate) -> RoaringBitmap 
                     .is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t))
             })
         }
-        _ => RoaringBitmap::new(),
+        _ => Bits::default(),
     }
 }
 
-fn text(column: &crate::text::TextColumn, test: &TextTest) -> RoaringBitmap {
+fn text(column: &crate::text::TextColumn, test: &TextTest) -> Bits {
     match test {
         TextTest::Equals(v) => column.scan_equal(v),
         other => column.scan(|v| other.matches(v)),
     }
 }
 
-fn profile(index: &Frozen, p: &ProfilePredicate, today: NaiveDate) -> RoaringBitmap {
+fn profile(index: &Frozen, p: &ProfilePredicate, today: NaiveDate) -> Bits {
     match p {
         ProfilePredicate::Gender(set) => {
             let female = set.contains(&Gender::Female);
@@ -82,7 +82,7 @@ fn profile(index: &Frozen, p: &ProfilePredicate, today: NaiveDate) -> RoaringBit
                     // NO_BIRTH is i32::MIN, below any real day.
                     scan(&index.birth, |b| (b >= lo) & (b <= hi))
                 }
-                None => RoaringBitmap::new(),
+                None => Bits::default(),
             }
         }
         ProfilePredicate::Region(test) => text(&index.region, test),

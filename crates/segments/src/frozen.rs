@@ -50,7 +50,7 @@ impl Frozen {
     /// The audience of `condition` on `today`: matched accounts with a row in any file,
     /// and matched accounts that are friends now.
     pub fn count(&self, condition: &Condition, today: NaiveDate) -> Counts {
-        let matched = eval::evaluate(self, condition, today);
+        let matched = eval::evaluate(self, condition, today).to_bitmap();
         Counts {
             registered: matched.intersection_len(&self.registered()),
             friends: matched.intersection_len(&self.friends),
@@ -70,13 +70,6 @@ impl Frozen {
         for (_, file) in &self.files {
             all |= &file.members;
         }
-        all
-    }
-
-    /// Every dense id, for NOT.
-    pub(crate) fn universe(&self) -> RoaringBitmap {
-        let mut all = RoaringBitmap::new();
-        all.insert_range(0..self.accounts.len() as u32);
         all
     }
 

@@ -8,6 +8,7 @@
 //! process) made the change. Writers on this node also call [`SegmentEngine::changed`],
 //! which catches up in the background so the next count finds little to do.
 
+mod bits;
 mod cells;
 mod columns;
 mod eval;

@@ -37,7 +37,7 @@ fn member_accounts(
     today: NaiveDate,
 ) -> RoaringTreemap {
     let dense = match condition {
-        Some(c) => eval::evaluate(index, c, today) & &index.friends,
+        Some(c) => eval::evaluate(index, c, today).to_bitmap() & &index.friends,
         None => index.friends.clone(),
     };
     let mut accounts: Vec<u64> = Vec::with_capacity(dense.len() as usize);

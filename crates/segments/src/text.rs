@@ -4,9 +4,9 @@
 //! a quarter of the memory in the narrow case, and memory bandwidth is most of a scan's
 //! cost at 10,000,000 accounts.
 
+use crate::bits::Bits;
 use crate::cells::{Cell, Cells};
 use crate::columns::scan;
-use roaring::RoaringBitmap;
 use std::sync::Arc;
 
 /// Interned strings; symbol 0 means "no value".
@@ -164,7 +164,7 @@ impl TextColumn {
     }
 
     /// The ids whose value passes `test`, decided once per symbol.
-    pub fn scan(&self, test: impl Fn(&str) -> bool) -> RoaringBitmap {
+    pub fn scan(&self, test: impl Fn(&str) -> bool) -> Bits {
         let mask = self.symbols.mask(test);
         match &self.cells {
             SymbolCells::Narrow(cells) => scan_symbols(cells, mask),
@@ -173,14 +173,14 @@ impl TextColumn {
     }
 
     /// The ids holding exactly `value` (one lookup, not a test of every symbol).
-    pub fn scan_equal(&self, value: &str) -> RoaringBitmap {
+    pub fn scan_equal(&self, value: &str) -> Bits {
         let Some(symbol) = self.symbols.find(value) else {
-            return RoaringBitmap::new();
+            return Bits::default();
         };
         match &self.cells {
             SymbolCells::Narrow(cells) => match u8::try_from(symbol) {
                 Ok(symbol) => scan(cells, |s| s == symbol),
-                Err(_) => RoaringBitmap::new(),
+                Err(_) => Bits::default(),
             },
             SymbolCells::Wide(cells) => scan(cells, |s| s == symbol),
         }
@@ -189,7 +189,7 @@ impl TextColumn {
 
 /// The ids whose symbol is set in `mask`. Up to four passing symbols are compared
 /// directly (a loop the compiler vectorizes); more go through a lookup table.
-fn scan_symbols<T>(cells: &Cells<T>, mask: Vec<bool>) -> RoaringBitmap
+fn scan_symbols<T>(cells: &Cells<T>, mask: Vec<bool>) -> Bits
 where
     T: Cell + PartialEq + TryFrom<u32> + Into<u32>,
 {
@@ -199,7 +199,7 @@ where
         .filter_map(|s| T::try_from(s).ok())
         .collect();
     match passing[..] {
-        [] => RoaringBitmap::new(),
+        [] => Bits::default(),
         [a] => scan(cells, |s| s == a),
         [a, b] => scan(cells, |s| (s == a) | (s == b)),
         [a, b, c] => scan(cells, |s| (s == a) | (s == b) | (s == c)),
@@ -219,8 +219,8 @@ where
 mod tests {
     use super::*;
 
-    fn ids(bitmap: RoaringBitmap) -> Vec<u32> {
-        bitmap.iter().collect()
+    fn ids(bits: Bits) -> Vec<u32> {
+        bits.to_bitmap().iter().collect()
     }
 
     #[test]
