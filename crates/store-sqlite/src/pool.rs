@@ -145,21 +145,12 @@ async fn single_connection(options: SqliteConnectOptions) -> StoreResult<SqliteP
         .map_err(backend)
 }
 
-/// Rows a reader may buffer ahead of its caller (a few hundred kilobytes at most).
-const READER_ROW_BUFFER: usize = 2048;
-
 async fn reader_pool(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
     // query_only makes a stray write on a reader fail at once instead of contending
-    // with the writer for the lock. Rows cross from sqlx's worker thread to the caller
-    // through a bounded channel: 50 rows by default, so a 10,000,000-row segment load
-    // woke the two threads for each other hundreds of thousands of times.
+    // with the writer for the lock.
     SqlitePoolOptions::new()
         .max_connections(reader_count())
-        .connect_with(
-            options
-                .pragma("query_only", "ON")
-                .row_buffer_size(READER_ROW_BUFFER),
-        )
+        .connect_with(options.pragma("query_only", "ON"))
         .await
         .map_err(backend)
 }
