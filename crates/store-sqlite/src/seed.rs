@@ -12,36 +12,19 @@
 //! after the data cost as much as keeping them up to date (~2.2 s per million either way).
 
 use crate::error::backend;
+use crate::file_rows::blocking;
+use crate::raw_rows::RawConnection;
 use crate::rows::to_ms;
+use crate::seed_rows::{write_friends, ChunkConstants};
 use crate::SqliteStore;
+use chrono::Datelike;
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Sqlite, SqliteConnection};
 use talkchannel_store::{SeedChunk, StoreError, StoreResult};
 
-/// The most rows one chunk may hold: the row numbers are a 1000 x 1000 cross join.
+/// The most rows one chunk may hold (one transaction; its pages stay in memory until
+/// the commit).
 pub const SEED_CHUNK_MAX: u64 = 1_000_000;
-
-/// The chunk's indexes (`k`), their account ids (`id`) and six hashes of (k, seed).
-/// `d` is 0..999, computed once; crossed with itself it counts `k` from ?1 to ?2 at a
-/// fraction of the cost of a recursive CTE over every row.
-const NUMBERS: &str =
-    "WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM d WHERE i < 999), \
-     n(k) AS (SELECT ?1 + a.i * 1000 + b.i FROM d AS a CROSS JOIN d AS b \
-       WHERE a.i <= (?2 - ?1) / 1000 AND ?1 + a.i * 1000 + b.i <= ?2), \
-     h AS (SELECT k, ?3 + k - ?1 + 1 AS id, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 1 * 2246822519) % 4294967291 AS h1, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 2 * 2246822519) % 4294967291 AS h2, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 3 * 2246822519) % 4294967291 AS h3, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 4 * 2246822519) % 4294967291 AS h4, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 5 * 2246822519) % 4294967291 AS h5, \
-       ((k + 1) * 2654435761 + ?4 * 40503 + 6 * 2246822519) % 4294967291 AS h6 FROM n), \
-     v AS (SELECT id, k, CASE h1 % 2 WHEN 0 THEN 'female' ELSE 'male' END AS gender, \
-       15 + h2 % 60 AS age, 1 + h3 % 12 AS month, 1 + h3 % 28 AS day, \
-       CASE h4 % 8 WHEN 0 THEN 'Seoul' WHEN 1 THEN 'Busan' WHEN 2 THEN 'Incheon' \
-         WHEN 3 THEN 'Daegu' WHEN 4 THEN 'Daejeon' WHEN 5 THEN 'Gwangju' WHEN 6 THEN 'Ulsan' \
-         ELSE 'Gyeonggi' END AS region, \
-       1 + h5 % 5 AS rating, (h6 % 1000) * 1000 AS amount, \
-       '010' || printf('%08d', k) AS phone FROM h) ";
 
 impl SqliteStore {
     /// Writes one chunk of `talkchannel seed` in one transaction: accounts, ADDED
@@ -144,47 +127,20 @@ async fn write_chunk(conn: &mut SqliteConnection, chunk: &SeedChunk) -> StoreRes
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
-    let version = crate::segments::bump_version(&mut tx, chunk.channel_id).await?;
-    let year: i64 = chunk.at.format("%Y").to_string().parse().unwrap_or(2026);
-    let last = (chunk.first + chunk.count - 1) as i64;
-    let statements = [
-        format!(
-            "{NUMBERS} INSERT INTO accounts \
-             (id, nickname, phone_number, gender, birth_date, region, created_at) \
-             SELECT id, 'seed ' || k, phone, gender, \
-               printf('%04d-%02d-%02d', ?6 - age - 1, month, day), region, ?5 FROM v"
-        ),
-        format!(
-            "{NUMBERS} INSERT INTO friendships \
-             (channel_id, account_id, relation, first_added_at, updated_at, change_seq) \
-             SELECT ?7, id, 'ADDED', ?5, ?5, ?9 FROM v"
-        ),
-        format!(
-            "{NUMBERS} INSERT INTO customer_file_rows \
-             (file_id, user_type, user_key, fields, account_id, updated_at, change_seq) \
-             SELECT ?8, 'phone', phone, \
-               printf('{{\"gender\":\"%s\",\"age\":%d,\"region\":\"%s\",\"rating\":%d,\"purchase_amount\":%d}}', \
-                 gender, age, region, rating, amount), id, ?5, ?9 FROM v"
-        ),
-    ];
-    // Parameters by number; each statement binds up to the highest one it names.
-    let params = [
-        chunk.first as i64,
-        last,
-        base,
-        chunk.seed as i64,
-        to_ms(chunk.at),
-        year,
-        chunk.channel_id,
-        chunk.file_id,
-        version,
-    ];
-    for (sql, used) in statements.iter().zip([6, 9, 9]) {
-        let mut query = sqlx::query(sql);
-        for p in &params[..used] {
-            query = query.bind(*p);
-        }
-        query.execute(&mut *tx).await.map_err(backend)?;
+    let constants = ChunkConstants {
+        id_offset: base + 1 - chunk.first as i64,
+        seed: chunk.seed,
+        year: chunk.at.year().into(),
+        at_ms: to_ms(chunk.at),
+        channel_id: chunk.channel_id,
+        file_id: chunk.file_id,
+        version: crate::segments::bump_version(&mut tx, chunk.channel_id).await?,
+    };
+    {
+        let mut handle = tx.lock_handle().await.map_err(backend)?;
+        let raw = RawConnection::new(&mut handle);
+        let ks = chunk.first..chunk.first + chunk.count;
+        blocking(|| write_friends(&raw, ks, &constants))?;
     }
     let n = chunk.count as i64;
     sqlx::query(
@@ -192,7 +148,7 @@ async fn write_chunk(conn: &mut SqliteConnection, chunk: &SeedChunk) -> StoreRes
          friends = friends + ?1, updated_at = ?2 WHERE id = ?3",
     )
     .bind(n)
-    .bind(to_ms(chunk.at))
+    .bind(constants.at_ms)
     .bind(chunk.file_id)
     .execute(&mut *tx)
     .await

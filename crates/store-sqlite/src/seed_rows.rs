@@ -1,0 +1,223 @@
+//! The rows of `talkchannel seed`, generated in Rust and bound through the raw handle.
+//!
+//! Each batch of [`BATCH`] friends is formatted once into one text buffer, then written
+//! by three multi-row `INSERT ... VALUES` statements (accounts, friendships, file rows)
+//! that are prepared once per chunk and bound in place, so SQLite only stores values:
+//! no expression is evaluated per row and nothing is generated twice.
+
+use crate::raw_rows::{RawConnection, RawStatement};
+use std::fmt::Write;
+use std::ops::Range;
+use talkchannel_store::{StoreResult, SEED_REGIONS};
+
+/// Friends per statement: 500 x 7 parameters stays far below SQLite's 32,766, and a
+/// statement's fixed cost (AUTOINCREMENT's `sqlite_sequence` read and write, the step
+/// itself) is spread over enough rows to vanish.
+pub(crate) const BATCH: u64 = 500;
+
+/// What stays the same for every row of a chunk.
+pub(crate) struct ChunkConstants {
+    /// The first account id minus the first index: index `k` gets id `k + id_offset`.
+    pub id_offset: i64,
+    pub seed: u64,
+    pub year: i64,
+    pub at_ms: i64,
+    pub channel_id: i64,
+    pub file_id: i64,
+    pub version: i64,
+}
+
+/// Seed hash `i` (1 to 6) of index `k`, the formula both engines' SQL used:
+/// `((k + 1) * 2654435761 + seed * 40503 + i * 2246822519) % 4294967291`, in 128 bits so
+/// that it cannot overflow (the SQL versions agree with it for any seed below 2^47).
+pub(crate) fn seed_hash(k: u64, seed: u64, i: u64) -> u64 {
+    let sum = (u128::from(k) + 1) * 2_654_435_761
+        + u128::from(seed) * 40_503
+        + u128::from(i) * 2_246_822_519;
+    (sum % 4_294_967_291) as u64
+}
+
+/// One friend's values, as a pure function of its index and the seed.
+struct Friend {
+    k: u64,
+    gender: &'static str,
+    age: u64,
+    month: u64,
+    day: u64,
+    region: &'static str,
+    rating: u64,
+    amount: u64,
+}
+
+impl Friend {
+    fn new(k: u64, seed: u64) -> Friend {
+        let h = |i| seed_hash(k, seed, i);
+        let h3 = h(3);
+        Friend {
+            k,
+            gender: if h(1) % 2 == 0 { "female" } else { "male" },
+            age: 15 + h(2) % 60,
+            month: 1 + h3 % 12,
+            day: 1 + h3 % 28,
+            region: SEED_REGIONS[(h(4) % 8) as usize],
+            rating: 1 + h(5) % 5,
+            amount: (h(6) % 1000) * 1000,
+        }
+    }
+}
+
+/// The texts a friend's rows bind, in order, per friend.
+const TEXTS: usize = 4;
+const NICKNAME: usize = 0;
+const PHONE: usize = 1;
+const BIRTH_DATE: usize = 2;
+const FIELDS: usize = 3;
+
+/// A batch of friends with their texts formatted into one buffer, reused across batches.
+#[derive(Default)]
+struct Batch {
+    friends: Vec<Friend>,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn fill(&mut self, ks: Range<u64>, c: &ChunkConstants) {
+        self.friends.clear();
+        self.text.clear();
+        self.ends.clear();
+        for k in ks {
+            let f = Friend::new(k, c.seed);
+            // The same texts the SQL built: 'seed ' || k, '010' || printf('%08d', k),
+            // printf('%04d-%02d-%02d', ...) and the file row's JSON object.
+            self.push(format_args!("seed {k}"));
+            self.push(format_args!("010{k:08}"));
+            let birth_year = c.year - f.age as i64 - 1;
+            self.push(format_args!("{birth_year:04}-{:02}-{:02}", f.month, f.day));
+            self.push(format_args!(
+                "{{\"gender\":\"{}\",\"age\":{},\"region\":\"{}\",\"rating\":{},\
+                 \"purchase_amount\":{}}}",
+                f.gender, f.age, f.region, f.rating, f.amount
+            ));
+            self.friends.push(f);
+        }
+    }
+
+    fn push(&mut self, text: std::fmt::Arguments<'_>) {
+        self.text.write_fmt(text).expect("writing to a string");
+        self.ends.push(self.text.len());
+    }
+
+    /// Text `which` of the batch's friend `i`.
+    fn text(&self, i: usize, which: usize) -> &str {
+        let at = i * TEXTS + which;
+        let start = if at == 0 { 0 } else { self.ends[at - 1] };
+        &self.text[start..self.ends[at]]
+    }
+}
+
+/// The three statements for batches of one size.
+struct Statements<'c> {
+    rows: u64,
+    accounts: RawStatement<'c>,
+    friendships: RawStatement<'c>,
+    file_rows: RawStatement<'c>,
+}
+
+impl<'c> Statements<'c> {
+    fn prepare(conn: &'c RawConnection<'_>, rows: u64) -> StoreResult<Statements<'c>> {
+        let sql = |head: &str, tuple: &str| {
+            let values = vec![tuple; rows as usize].join(",");
+            format!("{head} VALUES {values}")
+        };
+        Ok(Statements {
+            rows,
+            accounts: conn.prepare(&sql(
+                "INSERT INTO accounts \
+                 (id, nickname, phone_number, gender, birth_date, region, created_at)",
+                "(?,?,?,?,?,?,?)",
+            ))?,
+            friendships: conn.prepare(&sql(
+                "INSERT INTO friendships \
+                 (channel_id, account_id, relation, first_added_at, updated_at, change_seq)",
+                "(?,?,'ADDED',?,?,?)",
+            ))?,
+            file_rows: conn.prepare(&sql(
+                "INSERT INTO customer_file_rows \
+                 (file_id, user_type, user_key, fields, account_id, updated_at, change_seq)",
+                "(?,'phone',?,?,?,?,?)",
+            ))?,
+        })
+    }
+
+    fn write(&mut self, batch: &Batch, c: &ChunkConstants) -> StoreResult<()> {
+        let each = |bind: &mut dyn FnMut(usize, &Friend) -> StoreResult<()>| {
+            batch
+                .friends
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, f)| bind(i, f))
+        };
+        let id = |f: &Friend| f.k as i64 + c.id_offset;
+        self.accounts.run("writing seeded accounts", |b| {
+            each(&mut |i, f| {
+                b.int(id(f))?;
+                b.text(batch.text(i, NICKNAME))?;
+                b.text(batch.text(i, PHONE))?;
+                b.text(f.gender)?;
+                b.text(batch.text(i, BIRTH_DATE))?;
+                b.text(f.region)?;
+                b.int(c.at_ms)
+            })
+        })?;
+        self.friendships.run("writing seeded friendships", |b| {
+            each(&mut |_, f| {
+                b.int(c.channel_id)?;
+                b.int(id(f))?;
+                b.int(c.at_ms)?;
+                b.int(c.at_ms)?;
+                b.int(c.version)
+            })
+        })?;
+        self.file_rows.run("writing seeded file rows", |b| {
+            each(&mut |i, f| {
+                b.int(c.file_id)?;
+                b.text(batch.text(i, PHONE))?;
+                b.text(batch.text(i, FIELDS))?;
+                b.int(id(f))?;
+                b.int(c.at_ms)?;
+                b.int(c.version)
+            })
+        })
+    }
+}
+
+/// Writes friends `ks` in batches of [`BATCH`] (the last one shorter), in index order, so
+/// ids, file-row sequence numbers and keys all come out as the SQL wrote them.
+pub(crate) fn write_friends(
+    conn: &RawConnection<'_>,
+    ks: Range<u64>,
+    c: &ChunkConstants,
+) -> StoreResult<()> {
+    let mut full = None;
+    let mut rest = None;
+    let mut batch = Batch::default();
+    let mut start = ks.start;
+    while start < ks.end {
+        let end = ks.end.min(start + BATCH);
+        let slot = if end - start == BATCH {
+            &mut full
+        } else {
+            &mut rest
+        };
+        let statements = match slot {
+            Some(s) => s,
+            None => slot.insert(Statements::prepare(conn, end - start)?),
+        };
+        debug_assert_eq!(statements.rows, end - start);
+        batch.fill(start..end, c);
+        statements.write(&batch, c)?;
+        start = end;
+    }
+    Ok(())
+}
