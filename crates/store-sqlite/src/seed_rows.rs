@@ -6,7 +6,7 @@
 //! no expression is evaluated per row and nothing is generated twice.
 
 use crate::raw_rows::{RawConnection, RawStatement};
-use std::fmt::Write;
+use std::fmt::Write as _;
 use std::ops::Range;
 use talkchannel_store::{StoreResult, SEED_REGIONS};
 
@@ -41,17 +41,18 @@ pub(crate) fn seed_hash(k: u64, seed: u64, i: u64) -> u64 {
 struct Friend {
     k: u64,
     gender: &'static str,
-    age: u64,
-    month: u64,
-    day: u64,
+    age: i64,
+    month: i64,
+    day: i64,
     region: &'static str,
-    rating: u64,
-    amount: u64,
+    rating: i64,
+    amount: i64,
 }
 
 impl Friend {
     fn new(k: u64, seed: u64) -> Friend {
-        let h = |i| seed_hash(k, seed, i);
+        // Below 2^32, so every value fits an i64 (SQLite's integer) as it is.
+        let h = |i| seed_hash(k, seed, i) as i64;
         let h3 = h(3);
         Friend {
             k,
@@ -88,24 +89,35 @@ impl Batch {
         self.ends.clear();
         for k in ks {
             let f = Friend::new(k, c.seed);
-            // The same texts the SQL built: 'seed ' || k, '010' || printf('%08d', k),
-            // printf('%04d-%02d-%02d', ...) and the file row's JSON object.
-            self.push(format_args!("seed {k}"));
-            self.push(format_args!("010{k:08}"));
-            let birth_year = c.year - f.age as i64 - 1;
-            self.push(format_args!("{birth_year:04}-{:02}-{:02}", f.month, f.day));
-            self.push(format_args!(
-                "{{\"gender\":\"{}\",\"age\":{},\"region\":\"{}\",\"rating\":{},\
-                 \"purchase_amount\":{}}}",
-                f.gender, f.age, f.region, f.rating, f.amount
-            ));
+            // The texts the SQL built with 'seed ' || k, '010' || printf('%08d', k),
+            // printf('%04d-%02d-%02d', ...) and printf('{"gender":"%s",...}').
+            let t = &mut self.text;
+            t.push_str("seed ");
+            push_decimal(t, k as i64, 0);
+            self.ends.push(t.len());
+            t.push_str("010");
+            push_decimal(t, k as i64, 8);
+            self.ends.push(t.len());
+            push_decimal(t, c.year - 1 - f.age, 4);
+            t.push('-');
+            push_decimal(t, f.month, 2);
+            t.push('-');
+            push_decimal(t, f.day, 2);
+            self.ends.push(t.len());
+            t.push_str("{\"gender\":\"");
+            t.push_str(f.gender);
+            t.push_str("\",\"age\":");
+            push_decimal(t, f.age, 0);
+            t.push_str(",\"region\":\"");
+            t.push_str(f.region);
+            t.push_str("\",\"rating\":");
+            push_decimal(t, f.rating, 0);
+            t.push_str(",\"purchase_amount\":");
+            push_decimal(t, f.amount, 0);
+            t.push('}');
+            self.ends.push(t.len());
             self.friends.push(f);
         }
-    }
-
-    fn push(&mut self, text: std::fmt::Arguments<'_>) {
-        self.text.write_fmt(text).expect("writing to a string");
-        self.ends.push(self.text.len());
     }
 
     /// Text `which` of the batch's friend `i`.
@@ -114,6 +126,30 @@ impl Batch {
         let start = if at == 0 { 0 } else { self.ends[at - 1] };
         &self.text[start..self.ends[at]]
     }
+}
+
+/// Appends `n` in decimal, zero-padded to `width` characters sign included (printf's
+/// `%0*d`). `write!` did the same at ~2,700 instructions per friend, 10% of the seed.
+fn push_decimal(text: &mut String, n: i64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        text.push('-');
+    }
+    let len = digits.len() - at + usize::from(n < 0);
+    for _ in len..width {
+        text.push('0');
+    }
+    digits[at..].iter().for_each(|&d| text.push(char::from(d)));
 }
 
 /// The three statements for batches of one size.
