@@ -29,7 +29,9 @@ pub(crate) struct ChunkConstants {
 
 /// Seed hash `i` (1 to 6) of index `k`, the formula both engines' SQL used:
 /// `((k + 1) * 2654435761 + seed * 40503 + i * 2246822519) % 4294967291`, in 128 bits so
-/// that it cannot overflow (the SQL versions agree with it for any seed below 2^47).
+/// that it cannot overflow. The SQL agreed wherever its sum fit an i64: any seed below
+/// 2^47 with fewer than a billion friends (past that, SQLite went to floating point and
+/// PostgreSQL failed).
 pub(crate) fn seed_hash(k: u64, seed: u64, i: u64) -> u64 {
     let sum = (u128::from(k) + 1) * 2_654_435_761
         + u128::from(seed) * 40_503
@@ -282,4 +284,81 @@ pub(crate) fn write_friends(
         start = end;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, SqliteConnection};
+
+    /// The formulas the seed's SQL used (before the rows were generated here), for index
+    /// ?1, seed ?2 and year ?3: the texts, then gender and region.
+    const SQL_FORMULAS: &str = "WITH h AS (SELECT ?1 AS k, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 1 * 2246822519) % 4294967291 AS h1, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 2 * 2246822519) % 4294967291 AS h2, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 3 * 2246822519) % 4294967291 AS h3, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 4 * 2246822519) % 4294967291 AS h4, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 5 * 2246822519) % 4294967291 AS h5, \
+       ((?1 + 1) * 2654435761 + ?2 * 40503 + 6 * 2246822519) % 4294967291 AS h6), \
+     v AS (SELECT k, CASE h1 % 2 WHEN 0 THEN 'female' ELSE 'male' END AS gender, \
+       15 + h2 % 60 AS age, 1 + h3 % 12 AS month, 1 + h3 % 28 AS day, \
+       CASE h4 % 8 WHEN 0 THEN 'Seoul' WHEN 1 THEN 'Busan' WHEN 2 THEN 'Incheon' \
+         WHEN 3 THEN 'Daegu' WHEN 4 THEN 'Daejeon' WHEN 5 THEN 'Gwangju' WHEN 6 THEN 'Ulsan' \
+         ELSE 'Gyeonggi' END AS region, \
+       1 + h5 % 5 AS rating, (h6 % 1000) * 1000 AS amount FROM h) \
+     SELECT 'seed ' || k, '010' || printf('%08d', k), \
+       printf('%04d-%02d-%02d', ?3 - age - 1, month, day), \
+       printf('{\"gender\":\"%s\",\"age\":%d,\"region\":\"%s\",\"rating\":%d,\"purchase_amount\":%d}', \
+         gender, age, region, rating, amount), gender, region FROM v";
+
+    #[tokio::test]
+    async fn rows_match_the_sql_formulas_they_replace() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        let mut batch = Batch::default();
+        // Year 60 makes some birth years negative, which printf pads after the sign.
+        for (seed, year) in [(1, 2026), (7, 2026), (1 << 40, 60)] {
+            let c = ChunkConstants {
+                id_offset: 1,
+                seed,
+                year,
+                at_ms: 0,
+                channel_id: 1,
+                file_id: 1,
+                version: 1,
+            };
+            let ks = (0..300).chain([9_999_999, 99_999_999, 123_456_789, 999_999_999]);
+            for k in ks {
+                let expected: (String, String, String, String, String, String) =
+                    sqlx::query_as(SQL_FORMULAS)
+                        .bind(k as i64)
+                        .bind(seed as i64)
+                        .bind(year)
+                        .fetch_one(&mut conn)
+                        .await
+                        .unwrap();
+                batch.fill(k..k + 1, &c);
+                let f = &batch.friends[0];
+                let texts = [NICKNAME, PHONE, BIRTH_DATE, FIELDS].map(|t| batch.text(0, t));
+                let got = (texts[0], texts[1], texts[2], texts[3], f.gender, f.region);
+                let expected = (
+                    expected.0.as_str(),
+                    expected.1.as_str(),
+                    expected.2.as_str(),
+                    expected.3.as_str(),
+                    expected.4.as_str(),
+                    expected.5.as_str(),
+                );
+                assert_eq!(got, expected, "k {k}, seed {seed}, year {year}");
+            }
+        }
+    }
+
+    #[test]
+    fn statements_number_constants_first_then_each_row() {
+        let sql = values_sql("INSERT INTO t", "(?1,#,'x',#,?2)", 2, 2);
+        assert_eq!(
+            sql,
+            "INSERT INTO t VALUES (?1,?3,'x',?4,?2),(?1,?5,'x',?6,?2)"
+        );
+    }
 }
