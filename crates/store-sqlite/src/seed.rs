@@ -123,10 +123,15 @@ async fn write_chunk(conn: &mut SqliteConnection, chunk: &SeedChunk) -> StoreRes
     if file_channel != Some(chunk.channel_id) {
         return Err(StoreError::NotFound("customer file"));
     }
-    let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM accounts")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend)?;
+    // Where AUTOINCREMENT will number the new accounts from (the two agree unless the
+    // newest accounts were deleted; their ids are not reused).
+    let base: i64 = sqlx::query_scalar(
+        "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM accounts), \
+                    (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'accounts'))",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(backend)?;
     let constants = ChunkConstants {
         id_offset: base + 1 - chunk.first as i64,
         seed: chunk.seed,
@@ -143,6 +148,18 @@ async fn write_chunk(conn: &mut SqliteConnection, chunk: &SeedChunk) -> StoreRes
         blocking(|| write_friends(&raw, ks, &constants))?;
     }
     let n = chunk.count as i64;
+    // The rows name their accounts by the ids counted from `base`: true only if SQLite
+    // numbered them base + 1 to base + n (one per row, in order, each above the last).
+    let last: i64 = sqlx::query_scalar("SELECT MAX(id) FROM accounts")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+    if last != base + n {
+        return Err(StoreError::Backend(format!(
+            "seeded accounts were numbered up to {last}, not {}",
+            base + n
+        )));
+    }
     sqlx::query(
         "UPDATE customer_files SET attempted = attempted + ?1, registered = registered + ?1, \
          friends = friends + ?1, updated_at = ?2 WHERE id = ?3",

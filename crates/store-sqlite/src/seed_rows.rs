@@ -18,6 +18,8 @@ pub(crate) const BATCH: u64 = 500;
 /// What stays the same for every row of a chunk.
 pub(crate) struct ChunkConstants {
     /// The first account id minus the first index: index `k` gets id `k + id_offset`.
+    /// SQLite numbers the accounts itself (see [`Statements::prepare`]); the caller
+    /// checks that they came out as this says.
     pub id_offset: i64,
     pub seed: u64,
     pub year: i64,
@@ -166,13 +168,18 @@ impl<'c> Statements<'c> {
     /// `OR FAIL` rather than the default `ABORT`: a multi-row statement that may abort
     /// keeps a statement journal of every page it first touches, which cost ~700
     /// instructions per friend, and a failed chunk is rolled back whole anyway.
+    ///
+    /// Accounts take the next rowid instead of a bound id: an explicit id is looked up
+    /// from the root of the table first (~1,200 instructions), a new rowid is appended
+    /// after the last one. AUTOINCREMENT makes it one past the larger of the highest id
+    /// and `sqlite_sequence`, which is where the caller starts counting.
     fn prepare(conn: &'c RawConnection<'_>, rows: u64) -> StoreResult<Statements<'c>> {
         Ok(Statements {
             rows,
             accounts: conn.prepare(&values_sql(
                 "INSERT OR FAIL INTO accounts \
-                 (id, nickname, phone_number, gender, birth_date, region, created_at)",
-                "(#,#,#,#,#,#,?1)",
+                 (nickname, phone_number, gender, birth_date, region, created_at)",
+                "(#,#,#,#,#,?1)",
                 1,
                 rows,
             ))?,
@@ -205,7 +212,6 @@ impl<'c> Statements<'c> {
         self.accounts.run("writing seeded accounts", |b| {
             b.int(c.at_ms)?;
             each(&mut |i, f| {
-                b.int(id(f))?;
                 b.text(batch.text(i, NICKNAME))?;
                 b.text(batch.text(i, PHONE))?;
                 b.text(f.gender)?;

@@ -1,6 +1,7 @@
 //! `seed_chunk` on SQLite: it writes what it claims, refuses a file of another channel,
 //! and hands the writer back with its CHECK and foreign-key enforcement on.
 
+use sqlx::Connection;
 use talkchannel_domain::{FieldType, FileSchema, NewCustomerFile};
 use talkchannel_store::conformance::fixtures::{
     app_user_input, new_app, new_channel, t0, UNKNOWN_ID,
@@ -87,4 +88,70 @@ async fn seed_chunks_write_rows_and_restore_the_checks() {
         r.values[0],
         Some(talkchannel_store::FieldValue::Number(n)) if (1.0..=5.0).contains(&n)
     )));
+}
+
+/// SQLite numbers the seeded accounts; when `sqlite_sequence` is ahead of the highest id
+/// (the newest accounts were deleted), the rows still name the accounts written with them.
+#[tokio::test]
+async fn seeded_rows_follow_the_account_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("seed.db").display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = new_app(&store).await;
+    let channel = new_channel(&store).await;
+    let file = store
+        .insert_customer_file(
+            &NewCustomerFile {
+                app_id: app.id,
+                channel_id: channel.id,
+                name: "seeded".into(),
+                schema: FileSchema::parse(SEED_SCHEMA).unwrap(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let chunk = |first, count| SeedChunk {
+        channel_id: channel.id,
+        file_id: file.id,
+        first,
+        count,
+        seed: 3,
+        at: t0(),
+    };
+    assert_eq!(store.seed_chunk(&chunk(0, 10)).await.unwrap(), 1);
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("DELETE FROM friendships WHERE account_id > 8")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM customer_file_rows WHERE account_id > 8")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM accounts WHERE id > 8")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    other.close().await.unwrap();
+
+    assert_eq!(store.seed_chunk(&chunk(10, 5)).await.unwrap(), 11);
+    let mut friends = Vec::new();
+    store
+        .friend_records(channel.id, SINCE_THE_START, &mut |r| friends.push(r))
+        .await
+        .unwrap();
+    assert_eq!(friends.len(), 13);
+    assert!(friends
+        .iter()
+        .all(|f| f.added && f.profile.gender.is_some()));
+    let fields = [("rating".to_owned(), FieldType::Number)];
+    let mut rows = Vec::new();
+    store
+        .row_records(file.id, &fields, 1, &mut |r| rows.push(r))
+        .await
+        .unwrap();
+    let ids: Vec<_> = rows.iter().map(|r| r.account_id).collect();
+    assert_eq!(ids, [11, 12, 13, 14, 15]);
 }
