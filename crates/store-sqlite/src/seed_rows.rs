@@ -174,29 +174,12 @@ impl<'c> Statements<'c> {
     /// after the last one. AUTOINCREMENT makes it one past the larger of the highest id
     /// and `sqlite_sequence`, which is where the caller starts counting.
     fn prepare(conn: &'c RawConnection<'_>, rows: u64) -> StoreResult<Statements<'c>> {
+        let prepare = |insert: &Insert| conn.prepare(&insert.sql(rows));
         Ok(Statements {
             rows,
-            accounts: conn.prepare(&values_sql(
-                "INSERT OR FAIL INTO accounts \
-                 (nickname, phone_number, gender, birth_date, region, created_at)",
-                "(#,#,#,#,#,?1)",
-                1,
-                rows,
-            ))?,
-            friendships: conn.prepare(&values_sql(
-                "INSERT OR FAIL INTO friendships \
-                 (channel_id, account_id, relation, first_added_at, updated_at, change_seq)",
-                "(?1,#,'ADDED',?2,?2,?3)",
-                3,
-                rows,
-            ))?,
-            file_rows: conn.prepare(&values_sql(
-                "INSERT OR FAIL INTO customer_file_rows \
-                 (file_id, user_type, user_key, fields, account_id, updated_at, change_seq)",
-                "(?1,'phone',#,#,#,?2,?3)",
-                3,
-                rows,
-            ))?,
+            accounts: prepare(&ACCOUNTS)?,
+            friendships: prepare(&FRIENDSHIPS)?,
+            file_rows: prepare(&FILE_ROWS)?,
         })
     }
 
@@ -238,28 +221,58 @@ impl<'c> Statements<'c> {
     }
 }
 
-/// `head VALUES tuple,tuple,...` for `rows` tuples. `?1` to `?constants` are the chunk's
-/// constants, bound once per statement instead of once per row (a bind costs ~100
-/// instructions); each `#` becomes the next numbered parameter after them, so the
+/// A multi-row insert: `head VALUES tuple,tuple,...`. `?1` to `?constants` are the
+/// chunk's constants, bound once per statement instead of once per row (a bind costs
+/// ~100 instructions); each `#` becomes the next numbered parameter after them, so the
 /// parameters are bound in the order of the text.
-fn values_sql(head: &str, tuple: &str, constants: usize, rows: u64) -> String {
-    let mut sql = format!("{head} VALUES ");
-    let mut next = constants;
-    for row in 0..rows {
-        if row > 0 {
-            sql.push(',');
-        }
-        for part in tuple.split_inclusive('#') {
-            match part.strip_suffix('#') {
-                Some(before) => {
-                    next += 1;
-                    write!(sql, "{before}?{next}").expect("writing to a string");
+struct Insert {
+    head: &'static str,
+    tuple: &'static str,
+    constants: usize,
+}
+
+const ACCOUNTS: Insert = Insert {
+    head: "INSERT OR FAIL INTO accounts \
+           (nickname, phone_number, gender, birth_date, region, created_at)",
+    tuple: "(#,#,#,#,#,?1)",
+    constants: 1,
+};
+
+const FRIENDSHIPS: Insert = Insert {
+    head: "INSERT OR FAIL INTO friendships \
+           (channel_id, account_id, relation, first_added_at, updated_at, change_seq)",
+    tuple: "(?1,#,'ADDED',?2,?2,?3)",
+    constants: 3,
+};
+
+const FILE_ROWS: Insert = Insert {
+    head: "INSERT OR FAIL INTO customer_file_rows \
+           (file_id, user_type, user_key, fields, account_id, updated_at, change_seq)",
+    tuple: "(?1,'phone',#,#,#,?2,?3)",
+    constants: 3,
+};
+
+impl Insert {
+    /// The statement for `rows` tuples.
+    fn sql(&self, rows: u64) -> String {
+        let mut sql = format!("{} VALUES ", self.head);
+        let mut next = self.constants;
+        for row in 0..rows {
+            if row > 0 {
+                sql.push(',');
+            }
+            for part in self.tuple.split_inclusive('#') {
+                match part.strip_suffix('#') {
+                    Some(before) => {
+                        next += 1;
+                        write!(sql, "{before}?{next}").expect("writing to a string");
+                    }
+                    None => sql.push_str(part),
                 }
-                None => sql.push_str(part),
             }
         }
+        sql
     }
-    sql
 }
 
 /// Writes friends `ks` in batches of [`BATCH`] (the last one shorter), in index order, so
@@ -361,7 +374,12 @@ mod tests {
 
     #[test]
     fn statements_number_constants_first_then_each_row() {
-        let sql = values_sql("INSERT INTO t", "(?1,#,'x',#,?2)", 2, 2);
+        let insert = Insert {
+            head: "INSERT INTO t",
+            tuple: "(?1,#,'x',#,?2)",
+            constants: 2,
+        };
+        let sql = insert.sql(2);
         assert_eq!(
             sql,
             "INSERT INTO t VALUES (?1,?3,'x',?4,?2),(?1,?5,'x',?6,?2)"
