@@ -165,3 +165,43 @@ async fn seeded_rows_follow_the_account_sequence() {
     let ids: Vec<_> = rows.iter().map(|r| r.account_id).collect();
     assert_eq!(ids, [11, 12, 13, 14, 15]);
 }
+
+/// A chunk that fails halfway (here its sixth file row meets a key already in the file)
+/// writes nothing, and the writer gets its checks back.
+#[tokio::test]
+async fn a_failed_chunk_writes_nothing() {
+    let db = Seeded::open().await;
+    let mut other = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO customer_file_rows (file_id, user_type, user_key, fields, updated_at) \
+         VALUES (?, 'phone', '01000000005', '{}', 0)",
+    )
+    .bind(db.file_id)
+    .execute(&mut other)
+    .await
+    .unwrap();
+    let chunk = SeedChunk {
+        channel_id: db.channel_id,
+        file_id: db.file_id,
+        first: 0,
+        count: 10,
+        seed: 1,
+        at: t0(),
+    };
+    let e = db.store.seed_chunk(&chunk).await.unwrap_err();
+    assert!(e.to_string().contains("UNIQUE"), "{e}");
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM friendships), \
+                (SELECT COUNT(*) FROM customer_file_rows)",
+    )
+    .fetch_one(&mut other)
+    .await
+    .unwrap();
+    assert_eq!(counts, (0, 0, 1));
+    assert_eq!(db.store.segment_version(db.channel_id).await.unwrap(), 0);
+    let nobody = app_user_input(db.app_id, UNKNOWN_ID, 1);
+    assert!(matches!(
+        db.store.insert_app_user(&nobody).await,
+        Err(StoreError::NotFound("account"))
+    ));
+}
