@@ -446,7 +446,7 @@ impl RowImport for SqliteImport {
 
 /// Runs `f`, which blocks, on this thread: on a multi-threaded runtime the thread's other
 /// tasks move to another worker first; a single-threaded runtime (tests) just waits.
-fn blocking<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),

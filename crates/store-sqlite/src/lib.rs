@@ -21,6 +21,7 @@ mod raw_rows;
 mod row_batch;
 mod rows;
 mod seed;
+mod seed_rows;
 mod segments;
 mod settings;
 mod webhook_rows;

@@ -45,7 +45,7 @@ impl<'h> RawConnection<'h> {
         StoreError::Backend(format!("{what}: {}", message.to_string_lossy()))
     }
 
-    fn prepare(&self, sql: &str) -> StoreResult<RawStatement<'_>> {
+    pub fn prepare(&self, sql: &str) -> StoreResult<RawStatement<'_>> {
         let mut stmt = null_mut();
         let len = c_int::try_from(sql.len()).map_err(StoreError::backend)?;
         // SAFETY: `sql` is valid for `len` bytes (no NUL terminator needed with a length);
@@ -62,7 +62,7 @@ impl<'h> RawConnection<'h> {
         };
         match NonNull::new(stmt) {
             Some(stmt) if rc == ffi::SQLITE_OK => Ok(RawStatement { stmt, conn: self }),
-            _ => Err(self.error("preparing an import statement")),
+            _ => Err(self.error("preparing a bulk statement")),
         }
     }
 
@@ -121,14 +121,13 @@ impl KeyTexts {
     }
 }
 
-struct RawStatement<'c> {
+pub(crate) struct RawStatement<'c> {
     stmt: NonNull<ffi::sqlite3_stmt>,
     conn: &'c RawConnection<'c>,
 }
 
-impl RawStatement<'_> {
-    /// Binds and runs the statement to its end, then resets it and clears its bindings,
-    /// so none of the borrowed texts is referenced once this returns.
+impl<'c> RawStatement<'c> {
+    /// Binds the import rows in the order of the statement's text and runs it.
     fn execute(
         &mut self,
         before: &[i64],
@@ -136,27 +135,38 @@ impl RawStatement<'_> {
         keys: &KeyTexts,
         after: &[i64],
     ) -> StoreResult<()> {
+        self.run("writing import rows", |binder| {
+            before.iter().try_for_each(|&v| binder.int(v))?;
+            rows.iter().enumerate().try_for_each(|(i, row)| {
+                binder.text(row.key.user_type().as_str())?;
+                binder.text(keys.get(i))?;
+                binder.text(&row.fields)
+            })?;
+            after.iter().try_for_each(|&v| binder.int(v))
+        })
+    }
+
+    /// Binds the parameters through `bind`, runs the statement to its end, then resets it
+    /// and clears its bindings, so none of the borrowed texts is referenced once this
+    /// returns. `what` names the work in an error.
+    pub fn run<'t>(
+        &mut self,
+        what: &str,
+        bind: impl FnOnce(&mut Binder<'_, 'c, 't>) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         let mut binder = Binder {
             stmt: self,
             next: 1,
+            _texts: PhantomData,
         };
-        let bound = before
-            .iter()
-            .try_for_each(|&v| binder.int(v))
-            .and_then(|()| {
-                rows.iter().enumerate().try_for_each(|(i, row)| {
-                    binder.text(row.key.user_type().as_str())?;
-                    binder.text(keys.get(i))?;
-                    binder.text(&row.fields)
-                })
-            })
-            .and_then(|()| after.iter().try_for_each(|&v| binder.int(v)));
-        // SAFETY: the statement is live; every text bound above outlives this call, and
-        // the reset and clear below drop the statement's references to them.
+        let bound = bind(&mut binder);
+        // SAFETY: the statement is live; every text bound above lives for `'t`, which
+        // outlasts this call, and the reset and clear below drop the statement's
+        // references to them.
         let stepped = match bound {
             Ok(()) => match unsafe { ffi::sqlite3_step(self.stmt.as_ptr()) } {
                 ffi::SQLITE_DONE => Ok(()),
-                _ => Err(self.conn.error("writing import rows")),
+                _ => Err(self.conn.error(what)),
             },
             Err(e) => Err(e),
         };
@@ -175,13 +185,15 @@ impl Drop for RawStatement<'_> {
     }
 }
 
-/// Binds parameters in order (the statements use anonymous `?` only).
-struct Binder<'s, 'c> {
+/// Binds parameters in order (the statements use anonymous `?` only); texts are borrowed
+/// for `'t`, which outlasts the [`RawStatement::run`] they are bound in.
+pub(crate) struct Binder<'s, 'c, 't> {
     stmt: &'s mut RawStatement<'c>,
     next: c_int,
+    _texts: PhantomData<&'t str>,
 }
 
-impl Binder<'_, '_> {
+impl<'t> Binder<'_, '_, 't> {
     fn check(&mut self, rc: c_int) -> StoreResult<()> {
         self.next += 1;
         if rc == ffi::SQLITE_OK {
@@ -191,17 +203,18 @@ impl Binder<'_, '_> {
         }
     }
 
-    fn int(&mut self, value: i64) -> StoreResult<()> {
+    pub fn int(&mut self, value: i64) -> StoreResult<()> {
         // SAFETY: the statement is live and `next` is within its parameter count (each
-        // statement text has exactly the parameters `execute` binds).
+        // statement text has exactly the parameters its caller binds; SQLite refuses an
+        // index past the count with SQLITE_RANGE).
         let rc = unsafe { ffi::sqlite3_bind_int64(self.stmt.stmt.as_ptr(), self.next, value) };
         self.check(rc)
     }
 
-    fn text(&mut self, value: &str) -> StoreResult<()> {
+    pub fn text(&mut self, value: &'t str) -> StoreResult<()> {
         let len = c_int::try_from(value.len()).map_err(StoreError::backend)?;
         // SAFETY: as for `int`; SQLITE_STATIC lets SQLite read the text in place, which
-        // `RawStatement::execute` allows by clearing the binding before it returns.
+        // `RawStatement::run` allows by clearing the binding before it returns, within `'t`.
         let rc = unsafe {
             ffi::sqlite3_bind_text(
                 self.stmt.stmt.as_ptr(),
