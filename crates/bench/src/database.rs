@@ -13,6 +13,21 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+/// What the seeded benches share: the server, the data set's size and the engine.
+#[derive(Debug, clap::Args)]
+pub struct SeedingArgs {
+    /// The release server binary [build it: cargo build --release -p talkchannel-server]
+    #[arg(long, default_value = "target/release/talkchannel")]
+    pub server_bin: PathBuf,
+    /// Friends to seed, each with a row in the channel's customer file
+    #[arg(long, default_value_t = 10_000_000)]
+    pub friends: u64,
+    /// A PostgreSQL server (`postgres://...`) to run on instead of SQLite; the bench
+    /// creates a database `talkchannel_bench_<pid>` there and drops it at the end
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
 /// Where a PostgreSQL database lives: the server's maintenance URL and the name.
 struct PgDatabase {
     server_url: String,
@@ -120,12 +135,12 @@ impl BenchDatabase {
         Ok(started.elapsed())
     }
 
-    /// `talkchannel seed` of `friends` friends (and file rows) into a new `channel`, then
+    /// `talkchannel seed` of the friends (and file rows) into a new `channel`, then
     /// [`BenchDatabase::analyze`].
-    pub async fn seed(&self, server_bin: &Path, friends: u64, channel: &str) -> Result<Seeded> {
+    pub async fn seed(&self, args: &SeedingArgs, channel: &str) -> Result<Seeded> {
         let started = Instant::now();
-        let out = tokio::process::Command::new(server_bin)
-            .args(["seed", "--friends", &friends.to_string()])
+        let out = tokio::process::Command::new(&args.server_bin)
+            .args(["seed", "--friends", &args.friends.to_string()])
             .args(["--channel", channel, "--database-url", &self.url])
             .output()
             .await

@@ -1,13 +1,9 @@
-//! `seed_chunk` on SQLite: it writes what it claims, refuses a file of another channel,
-//! and hands the writer back with its CHECK and foreign-key enforcement on.
+//! `seed_chunk` on SQLite: the shared seeding behaviour (it writes what it claims, refuses
+//! a file of another channel, and hands the writer back with foreign keys enforced), and
+//! an empty chunk refused.
 
-use talkchannel_domain::{FieldType, FileSchema, NewCustomerFile};
-use talkchannel_store::conformance::fixtures::{
-    app_user_input, new_app, new_channel, t0, UNKNOWN_ID,
-};
-use talkchannel_store::{
-    AppStore, CustomerFileStore, SeedChunk, SegmentStore, StoreError, SEED_SCHEMA, SINCE_THE_START,
-};
+use talkchannel_store::conformance::seeding::seed_chunks_write_what_they_claim;
+use talkchannel_store::SeedChunk;
 use talkchannel_store_sqlite::SqliteStore;
 
 #[tokio::test]
@@ -16,75 +12,11 @@ async fn seed_chunks_write_rows_and_restore_the_checks() {
     let url = format!("sqlite://{}", dir.path().join("seed.db").display());
     let store = SqliteStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let app = new_app(&store).await;
-    let channel = new_channel(&store).await;
-    let other = new_channel(&store).await;
-    let file = store
-        .insert_customer_file(
-            &NewCustomerFile {
-                app_id: app.id,
-                channel_id: channel.id,
-                name: "seeded".into(),
-                schema: FileSchema::parse(SEED_SCHEMA).unwrap(),
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
-    let chunk = |first, count| SeedChunk {
-        channel_id: channel.id,
-        file_id: file.id,
-        first,
-        count,
-        seed: 7,
-        at: t0(),
-    };
-    assert_eq!(store.seed_chunk(&chunk(0, 600)).await.unwrap(), 1);
-    assert_eq!(store.seed_chunk(&chunk(600, 400)).await.unwrap(), 601);
-    let wrong_channel = SeedChunk {
-        channel_id: other.id,
-        ..chunk(1000, 10)
-    };
-    assert!(matches!(
-        store.seed_chunk(&wrong_channel).await,
-        Err(StoreError::NotFound("customer file"))
-    ));
-    assert!(store.seed_chunk(&chunk(1000, 0)).await.is_err());
-
-    // The writer enforces foreign keys again: linking an unknown account fails.
-    let nobody = app_user_input(app.id, UNKNOWN_ID, 1);
-    assert!(matches!(
-        store.insert_app_user(&nobody).await,
-        Err(StoreError::NotFound("account"))
-    ));
-
-    let counts = store.customer_file(file.id).await.unwrap().unwrap();
-    assert_eq!(
-        (counts.attempted, counts.registered, counts.friends),
-        (1000, 1000, 1000)
-    );
-    assert_eq!(store.segment_version(channel.id).await.unwrap(), 2);
-    assert_eq!(store.segment_version(other.id).await.unwrap(), 0);
-    let mut friends = Vec::new();
-    store
-        .friend_records(channel.id, SINCE_THE_START, &mut |r| friends.push(r))
-        .await
-        .unwrap();
-    assert_eq!(friends.len(), 1000);
-    assert!(friends
-        .iter()
-        .all(|f| f.added && f.profile.gender.is_some()));
-    // Rows stamped with the second chunk's version are exactly the second chunk.
-    let fields = [("rating".to_owned(), FieldType::Number)];
-    let mut rows = Vec::new();
-    store
-        .row_records(file.id, &fields, 1, &mut |r| rows.push(r))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 400);
-    assert_eq!(rows[0].account_id, 601);
-    assert!(rows.iter().all(|r| matches!(
-        r.values[0],
-        Some(talkchannel_store::FieldValue::Number(n)) if (1.0..=5.0).contains(&n)
-    )));
+    let next = seed_chunks_write_what_they_claim(&store, |chunk| {
+        let store = store.clone();
+        async move { store.seed_chunk(&chunk).await }
+    })
+    .await;
+    let empty = SeedChunk { count: 0, ..next };
+    assert!(store.seed_chunk(&empty).await.is_err());
 }

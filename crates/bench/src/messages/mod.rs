@@ -13,7 +13,7 @@
 //! server's CPU time over the call is reported beside it (robust to a loaded machine).
 
 use crate::control::ControlClient;
-use crate::database::{Arg, BenchDatabase};
+use crate::database::{Arg, BenchDatabase, SeedingArgs};
 use crate::machine::RunContext;
 use crate::process::{cpu_secs, peak_rss_mb};
 use crate::server::ServerProcess;
@@ -33,12 +33,8 @@ const CHANNEL: &str = "_msgbench";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The release server binary [build it: cargo build --release -p talkchannel-server]
-    #[arg(long, default_value = "target/release/talkchannel")]
-    server_bin: PathBuf,
-    /// Friends to seed (the group is the female half)
-    #[arg(long, default_value_t = 10_000_000)]
-    friends: u64,
+    #[command(flatten)]
+    seeding: SeedingArgs,
     /// Concurrent chat readers during the send
     #[arg(long, default_value_t = 4)]
     readers: usize,
@@ -49,10 +45,6 @@ pub struct Args {
     /// back-to-back A/B runs of two server binaries on the same data)
     #[arg(long, conflicts_with = "database_url")]
     database: Option<PathBuf>,
-    /// A PostgreSQL server (`postgres://...`) to run on instead of SQLite; the bench
-    /// creates a database `talkchannel_bench_<pid>` there and drops it at the end
-    #[arg(long)]
-    database_url: Option<String>,
 }
 
 /// Accounts sampled from the database file, independently of the server.
@@ -198,7 +190,11 @@ fn latencies(reads: &[Read], from: Instant, to: Instant) -> Vec<Duration> {
 
 pub async fn run(args: Args) -> Result<()> {
     let context = RunContext::collect();
-    let db = BenchDatabase::create(args.database_url.as_deref(), args.database.as_deref()).await?;
+    let db = BenchDatabase::create(
+        args.seeding.database_url.as_deref(),
+        args.database.as_deref(),
+    )
+    .await?;
     let engine = db.engine();
     let outcome = measure(&args, &db).await;
     db.remove().await?;
@@ -210,7 +206,7 @@ pub async fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Seeds (unless a kept SQLite file exists), samples accounts and starts the server.
+/// Seeds (unless a kept SQLite file exists) and samples accounts by SQL.
 async fn prepare(args: &Args, db: &BenchDatabase) -> Result<(Option<String>, Sample)> {
     let kept = args.database.as_ref().filter(|path| path.exists());
     let seeded = match kept {
@@ -219,18 +215,26 @@ async fn prepare(args: &Args, db: &BenchDatabase) -> Result<(Option<String>, Sam
             None
         }
         None => {
-            eprintln!("seeding {} friends ({}) ...", args.friends, db.engine());
-            let seeded = db.seed(&args.server_bin, args.friends, CHANNEL).await?;
-            Some(seeded.describe(args.friends))
+            eprintln!(
+                "seeding {} friends ({}) ...",
+                args.seeding.friends,
+                db.engine()
+            );
+            let seeded = db.seed(&args.seeding, CHANNEL).await?;
+            Some(seeded.describe(args.seeding.friends))
         }
     };
-    Ok((seeded, sample(db, args.friends, args.samples).await?))
+    Ok((
+        seeded,
+        sample(db, args.seeding.friends, args.samples).await?,
+    ))
 }
 
 async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
     let (seeded, sample) = prepare(args, db).await?;
     let options = db.server_options();
-    let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
+    let server =
+        ServerProcess::start_with(&args.seeding.server_bin, OPERATOR_TOKEN, &options).await?;
     let pid = server.pid().context("pid")?;
     let control = ControlClient::new(server.base_url(), OPERATOR_TOKEN)?;
     let tree = json!({"profile": "gender", "op": "equals", "value": "female"});

@@ -25,7 +25,7 @@ pub(super) struct Figures {
 pub(super) fn report(args: &Args, context: &RunContext, engine: &str, f: &Figures) {
     println!(
         "## Message send to a friend group (messages), {engine}, {} friends\n",
-        args.friends
+        args.seeding.friends
     );
     println!("{}, {}\n", context.machine(), context.date);
     println!("| measure | value | target |\n|---|---|---|");

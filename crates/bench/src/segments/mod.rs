@@ -9,14 +9,13 @@
 mod probe;
 
 use crate::control::{ControlClient, FriendAction};
-use crate::database::BenchDatabase;
+use crate::database::{BenchDatabase, SeedingArgs};
 use crate::machine::RunContext;
 use crate::process::peak_rss_mb;
 use crate::server::ServerProcess;
 use anyhow::{bail, Context, Result};
 pub(crate) use probe::percentile;
 use probe::{first_answer, wait_for_snapshot, Baseline, Counter};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,12 +25,8 @@ const CHANNEL: &str = "_segbench";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The release server binary [build it: cargo build --release -p talkchannel-server]
-    #[arg(long, default_value = "target/release/talkchannel")]
-    server_bin: PathBuf,
-    /// Friends (and customer-file rows) to seed
-    #[arg(long, default_value_t = 10_000_000)]
-    friends: u64,
+    #[command(flatten)]
+    seeding: SeedingArgs,
     /// Warm counts timed one after another
     #[arg(long, default_value_t = 200)]
     samples: usize,
@@ -41,10 +36,6 @@ pub struct Args {
     /// Length of the churn phase
     #[arg(long, default_value_t = 10)]
     churn_secs: u64,
-    /// A PostgreSQL server (`postgres://...`) to run on instead of SQLite; the bench
-    /// creates a database `talkchannel_bench_<pid>` there and drops it at the end
-    #[arg(long)]
-    database_url: Option<String>,
 }
 
 /// Everything a run measured, for the report.
@@ -74,7 +65,7 @@ struct Churn {
 
 pub async fn run(args: Args) -> Result<()> {
     let context = RunContext::collect();
-    let db = BenchDatabase::create(args.database_url.as_deref(), None).await?;
+    let db = BenchDatabase::create(args.seeding.database_url.as_deref(), None).await?;
     let engine = db.engine();
     let outcome = measure(&args, &db).await;
     db.remove().await?;
@@ -92,11 +83,15 @@ pub async fn run(args: Args) -> Result<()> {
 }
 
 async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
-    eprintln!("seeding {} friends ({}) ...", args.friends, db.engine());
-    let seeded = db.seed(&args.server_bin, args.friends, CHANNEL).await?;
+    eprintln!(
+        "seeding {} friends ({}) ...",
+        args.seeding.friends,
+        db.engine()
+    );
+    let seeded = db.seed(&args.seeding, CHANNEL).await?;
     let baseline = Baseline::open(db).await?;
     let options = db.server_options();
-    let start = || ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options);
+    let start = || ServerProcess::start_with(&args.seeding.server_bin, OPERATOR_TOKEN, &options);
 
     // Start 1 has no snapshot: a full load through the driver, after which the server
     // writes the channel's snapshot. A load longer than the server's request timeout
@@ -104,7 +99,7 @@ async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
     // count answers.
     let server = start().await?;
     let (full_count, full_load) = first_answer(&Counter::new(server.base_url())).await?;
-    let (snapshot_bytes, snapshot_wait) = wait_for_snapshot(&db.snapshot_dir()).await?;
+    let (snapshot_bytes, snapshot_wait) = wait_for_snapshot(db.snapshot_dir()).await?;
     let mut rss_mb = peak_rss_mb(server.pid().context("pid")?)?;
     server.stop().await?;
 
@@ -139,7 +134,7 @@ async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
     rss_mb = rss_mb.max(peak_rss_mb(server.pid().context("pid")?)?);
     server.stop().await?;
     Ok(Figures {
-        seeded: seeded.describe(args.friends),
+        seeded: seeded.describe(args.seeding.friends),
         full_load,
         snapshot_bytes,
         snapshot_wait,
@@ -173,7 +168,7 @@ async fn churn(
             Arc::clone(&stop),
             Arc::clone(&applied),
         );
-        let (rate, n) = (args.changes_per_sec, args.friends);
+        let (rate, n) = (args.changes_per_sec, args.seeding.friends);
         tokio::spawn(async move {
             let period = Duration::from_secs_f64(1.0 / rate as f64);
             let mut tick = tokio::time::interval(period);
@@ -223,13 +218,13 @@ fn ms(d: Duration) -> String {
 fn report(args: &Args, context: &RunContext, engine: &str, f: &Figures) {
     println!(
         "## Friend-group counts (segments), {engine}, {} friends\n",
-        args.friends
+        args.seeding.friends
     );
     println!("{}, {}\n", context.machine(), context.date);
     println!("| measure | value | target |\n|---|---|---|");
     println!(
         "| seed ({} friends + {} rows) | {} | >= 1,000,000 rows/s |",
-        args.friends, args.friends, f.seeded
+        args.seeding.friends, args.seeding.friends, f.seeded
     );
     println!(
         "| first count after a start, no snapshot (full load) | {} | < 5 s |",
