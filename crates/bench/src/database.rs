@@ -142,6 +142,8 @@ impl BenchDatabase {
         let out = tokio::process::Command::new(&args.server_bin)
             .args(["seed", "--friends", &args.friends.to_string()])
             .args(["--channel", channel, "--database-url", &self.url])
+            // An interrupted bench stops its seed before dropping the database under it.
+            .kill_on_drop(true)
             .output()
             .await
             .context("could not run `talkchannel seed`")?;
