@@ -5,9 +5,11 @@
 
 mod control;
 mod customer_files;
+mod database;
 mod machine;
 mod messages;
 mod parallel;
+mod process;
 mod relationship;
 mod report;
 mod segments;
@@ -42,12 +44,20 @@ enum Bench {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let outcome = match cli.bench {
-        Bench::Relationship(args) => relationship::run(args).await,
-        Bench::Webhooks(args) => webhooks::run(args).await,
-        Bench::CustomerFiles(args) => customer_files::run(args).await,
-        Bench::Segments(args) => segments::run(args).await,
-        Bench::Messages(args) => messages::run(args).await,
+    let bench = async {
+        match cli.bench {
+            Bench::Relationship(args) => relationship::run(args).await,
+            Bench::Webhooks(args) => webhooks::run(args).await,
+            Bench::CustomerFiles(args) => customer_files::run(args).await,
+            Bench::Segments(args) => segments::run(args).await,
+            Bench::Messages(args) => messages::run(args).await,
+        }
+    };
+    // Ctrl-C drops the bench's future, and with it its server processes and databases
+    // (their `Drop` impls stop and remove them) before the process exits.
+    let outcome = tokio::select! {
+        outcome = bench => outcome,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     if let Err(e) = outcome {
         eprintln!("error: {e:#}");

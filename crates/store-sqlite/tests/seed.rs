@@ -1,5 +1,7 @@
-//! `seed_chunk` on SQLite: it writes what it claims, refuses a file of another channel,
-//! and hands the writer back with its CHECK and foreign-key enforcement on.
+//! `seed_chunk` on SQLite: the shared seeding behaviour (it writes what it claims, refuses
+//! a file of another channel, and hands the writer back with foreign keys enforced), an
+//! empty chunk refused, accounts numbered after the sequence, and a failed chunk that
+//! writes nothing.
 
 use sqlx::Connection;
 use talkchannel_domain::{AppId, ChannelId, FileId};
@@ -7,6 +9,7 @@ use talkchannel_domain::{FieldType, FileSchema, NewCustomerFile};
 use talkchannel_store::conformance::fixtures::{
     app_user_input, new_app, new_channel, t0, UNKNOWN_ID,
 };
+use talkchannel_store::conformance::seeding::seed_chunks_write_what_they_claim;
 use talkchannel_store::{
     AppStore, CustomerFileStore, FriendRecord, RowRecord, SeedChunk, SegmentStore, StoreError,
     SEED_SCHEMA, SINCE_THE_START,
@@ -74,59 +77,16 @@ impl Seeded {
 #[tokio::test]
 async fn seed_chunks_write_rows_and_restore_the_checks() {
     let db = Seeded::open().await;
-    let (store, app, channel, file) = (&db.store, db.app_id, db.channel_id, db.file_id);
-    let other = new_channel(store).await;
-    let chunk = |first, count| SeedChunk {
-        channel_id: channel,
-        file_id: file,
-        first,
-        count,
-        seed: 7,
-        at: t0(),
-    };
-    assert_eq!(store.seed_chunk(&chunk(0, 600)).await.unwrap(), 1);
-    assert_eq!(store.seed_chunk(&chunk(600, 400)).await.unwrap(), 601);
-    let wrong_channel = SeedChunk {
-        channel_id: other.id,
-        ..chunk(1000, 10)
-    };
-    assert!(matches!(
-        store.seed_chunk(&wrong_channel).await,
-        Err(StoreError::NotFound("customer file"))
-    ));
-    assert!(store.seed_chunk(&chunk(1000, 0)).await.is_err());
-
-    // The writer enforces foreign keys again: linking an unknown account fails.
-    let nobody = app_user_input(app, UNKNOWN_ID, 1);
-    assert!(matches!(
-        store.insert_app_user(&nobody).await,
-        Err(StoreError::NotFound("account"))
-    ));
-
-    let counts = store.customer_file(file).await.unwrap().unwrap();
-    assert_eq!(
-        (counts.attempted, counts.registered, counts.friends),
-        (1000, 1000, 1000)
-    );
-    assert_eq!(store.segment_version(channel).await.unwrap(), 2);
-    assert_eq!(store.segment_version(other.id).await.unwrap(), 0);
-    let friends = db.friends().await;
-    assert_eq!(friends.len(), 1000);
-    assert!(friends
-        .iter()
-        .all(|f| f.added && f.profile.gender.is_some()));
-    // Rows stamped with the second chunk's version are exactly the second chunk.
-    let rows = db.ratings_after(1).await;
-    assert_eq!(rows.len(), 400);
-    assert_eq!(rows[0].account_id, 601);
-    assert!(rows.iter().all(|r| matches!(
-        r.values[0],
-        Some(talkchannel_store::FieldValue::Number(n)) if (1.0..=5.0).contains(&n)
-    )));
+    let store = &db.store;
+    let next = seed_chunks_write_what_they_claim(store, |chunk| {
+        let store = store.clone();
+        async move { store.seed_chunk(&chunk).await }
+    })
+    .await;
+    let empty = SeedChunk { count: 0, ..next };
+    assert!(store.seed_chunk(&empty).await.is_err());
 }
 
-/// SQLite numbers the seeded accounts; when `sqlite_sequence` is ahead of the highest id
-/// (the newest accounts were deleted), the rows still name the accounts written with them.
 #[tokio::test]
 async fn seeded_rows_follow_the_account_sequence() {
     let db = Seeded::open().await;

@@ -4,16 +4,15 @@
 //! baseline measured in the same run (`/healthz`).
 
 mod data;
-mod postgres;
-mod process;
 
 use crate::control::{ControlClient, FriendAction};
+use crate::database::BenchDatabase;
 use crate::machine::RunContext;
 use crate::parallel::{finish, map_bounded, progress_bar};
+use crate::process::{cpu_secs, peak_rss_mb};
 use crate::report::{targets_table, TargetCheck};
 use crate::server::{ServerOptions, ServerProcess};
 use anyhow::{bail, Context, Result};
-use process::{cpu_secs, peak_rss_mb};
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -48,7 +47,7 @@ pub struct Args {
     /// Friends-count reads (and /healthz reads) timed one after another
     #[arg(long, default_value_t = 200)]
     samples: usize,
-    /// PostgreSQL server; the bench creates and drops a database `tc_bench_*` on it
+    /// PostgreSQL server; the bench creates and drops a database `talkchannel_bench_<pid>` on it
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
     /// Measure SQLite only
@@ -83,9 +82,11 @@ pub async fn run(args: Args) -> Result<()> {
     let context = RunContext::collect();
     let mut figures = vec![run_engine(&args, "sqlite", None).await?];
     if !args.skip_postgres {
-        let db = postgres::BenchDatabase::create(&args.postgres_url).await?;
-        let outcome = run_engine(&args, "postgres", Some(&db.url)).await;
-        db.drop_database().await?;
+        let db = BenchDatabase::create(Some(&args.postgres_url), None)
+            .await
+            .context("start PostgreSQL or pass --skip-postgres")?;
+        let outcome = run_engine(&args, "postgres", Some(db.url())).await;
+        db.remove().await?;
         figures.push(outcome?);
     }
     println!("{}", report(&args, &context, &figures));
@@ -334,7 +335,7 @@ fn report(args: &Args, c: &RunContext, figures: &[Figures]) -> String {
         c.date
     )
     .unwrap();
-    writeln!(out, "- **Server**: {} (release), `--request-timeout-secs 600`, RUST_LOG=warn; SQLite in a temp dir, PostgreSQL in a fresh `tc_bench_*` database on the local server", args.server_bin.display()).unwrap();
+    writeln!(out, "- **Server**: {} (release), `--request-timeout-secs 600`, RUST_LOG=warn; SQLite in a temp dir, PostgreSQL in a fresh `talkchannel_bench_<pid>` database on the local server", args.server_bin.display()).unwrap();
     writeln!(out, "- **API path**: {} phone-keyed users (2 fields) in {}-user `update/target_users` calls, {} concurrent clients, bodies built before timing; {} of the numbers belong to accounts with the channel ADDED", args.users, args.batch, args.clients, args.friends).unwrap();
     writeln!(out, "- **CSV**: {} rows x 5 fields, one streamed upload to the control API; peak RSS = the server's VmHWM after the import (the API phase runs after it)", args.csv_rows).unwrap();
     writeln!(out, "- **Server CPU**: user + system time of the server process (all threads, from /proc/PID/stat) during the phase, per row or user: what the work cost, whatever else the machine ran").unwrap();

@@ -32,6 +32,7 @@ pub mod fixtures;
 mod friendships;
 mod login;
 mod messages;
+pub mod seeding;
 mod segments;
 mod settings;
 mod snapshots;

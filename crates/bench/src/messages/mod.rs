@@ -1,5 +1,6 @@
 //! `talkchannel-bench messages`: a send to a friend group of about half a channel's
-//! friends (issue 6) on SQLite. Seeds N friends with `talkchannel seed`, starts the
+//! friends (issue 6) on SQLite or PostgreSQL (`--database-url`, see [`crate::database`]).
+//! Seeds N friends with `talkchannel seed`, starts the
 //! release server, makes the group `gender = female` (profile), warms the segment index
 //! with a count, then sends two messages to it through the control API. The second send
 //! runs while several readers read sampled accounts' chats (last 50 messages).
@@ -7,13 +8,15 @@
 //! What is timed for a send: from issuing `POST .../messages/{id}/send` until its 200
 //! answer. The server answers after the transaction that stores the recipient set and
 //! marks the message sent has committed (SQLite WAL, `synchronous = NORMAL`: durable
-//! against a crash of the server process), so that is "recipients fixed durably". The
+//! against a crash of the server process; PostgreSQL with `synchronous_commit` on, its
+//! default: flushed to its WAL), so that is "recipients fixed durably". The
 //! server's CPU time over the call is reported beside it (robust to a loaded machine).
 
 use crate::control::ControlClient;
+use crate::database::{Arg, BenchDatabase, SeedingArgs};
 use crate::machine::RunContext;
-use crate::segments::{peak_rss_mb, percentile, seed_channel};
-use crate::server::{ServerOptions, ServerProcess};
+use crate::process::{cpu_secs, peak_rss_mb};
+use crate::server::ServerProcess;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -21,17 +24,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod report;
+
+use report::{report, Figures};
+
 const OPERATOR_TOKEN: &str = "talkchannel-bench-operator-token-0001";
 const CHANNEL: &str = "_msgbench";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The release server binary [build it: cargo build --release -p talkchannel-server]
-    #[arg(long, default_value = "target/release/talkchannel")]
-    server_bin: PathBuf,
-    /// Friends to seed (the group is the female half)
-    #[arg(long, default_value_t = 10_000_000)]
-    friends: u64,
+    #[command(flatten)]
+    seeding: SeedingArgs,
     /// Concurrent chat readers during the send
     #[arg(long, default_value_t = 4)]
     readers: usize,
@@ -40,7 +43,7 @@ pub struct Args {
     samples: usize,
     /// Keep the seeded SQLite database at this path and reuse it when it exists (for
     /// back-to-back A/B runs of two server binaries on the same data)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database_url")]
     database: Option<PathBuf>,
 }
 
@@ -52,18 +55,15 @@ struct Sample {
     female_friends: u64,
 }
 
-async fn sample(db: &str, friends: u64, n: usize) -> Result<Sample> {
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&format!("{db}?mode=ro"))
+async fn sample(db: &BenchDatabase, friends: u64, n: usize) -> Result<Sample> {
+    let reader = db.reader().await?;
+    let first = reader
+        .scalar(
+            "SELECT MIN(account_id) FROM friendships \
+             WHERE channel_id = (SELECT id FROM channels WHERE public_id = ?)",
+            &[Arg::Text(CHANNEL)],
+        )
         .await?;
-    let first: i64 = sqlx::query_scalar(
-        "SELECT MIN(account_id) FROM friendships \
-         WHERE channel_id = (SELECT id FROM channels WHERE public_id = ?)",
-    )
-    .bind(CHANNEL)
-    .fetch_one(&pool)
-    .await?;
     let pick = "SELECT a.id FROM accounts a JOIN friendships f ON f.account_id = a.id \
          WHERE f.channel_id = (SELECT id FROM channels WHERE public_id = ?) \
          AND f.relation = 'ADDED' AND a.gender = ? AND a.id >= ? ORDER BY a.id LIMIT 1";
@@ -71,23 +71,18 @@ async fn sample(db: &str, friends: u64, n: usize) -> Result<Sample> {
     for i in 0..n as u64 {
         let from = first + (i * friends / n as u64 + i * 7) as i64;
         for (gender, into) in [("female", &mut members), ("male", &mut others)] {
-            let id: i64 = sqlx::query_scalar(pick)
-                .bind(CHANNEL)
-                .bind(gender)
-                .bind(from)
-                .fetch_one(&pool)
-                .await?;
-            into.push(id);
+            let args = [Arg::Text(CHANNEL), Arg::Text(gender), Arg::Int(from)];
+            into.push(reader.scalar(pick, &args).await?);
         }
     }
-    let female: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM friendships f JOIN accounts a ON a.id = f.account_id \
-         WHERE f.channel_id = (SELECT id FROM channels WHERE public_id = ?) \
-         AND f.relation = 'ADDED' AND a.gender = 'female'",
-    )
-    .bind(CHANNEL)
-    .fetch_one(&pool)
-    .await?;
+    let female = reader
+        .scalar(
+            "SELECT COUNT(*) FROM friendships f JOIN accounts a ON a.id = f.account_id \
+             WHERE f.channel_id = (SELECT id FROM channels WHERE public_id = ?) \
+             AND f.relation = 'ADDED' AND a.gender = 'female'",
+            &[Arg::Text(CHANNEL)],
+        )
+        .await?;
     Ok(Sample {
         members,
         others,
@@ -111,12 +106,7 @@ async fn warm_count(control: &ControlClient, group: i64) -> Result<(u64, Duratio
 
 /// User plus system CPU time of a process so far.
 fn cpu_time(pid: u32) -> Result<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_name = stat.rsplit(')').next().context("stat")?;
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-    Ok(Duration::from_millis(ticks * 10))
+    Ok(Duration::from_secs_f64(cpu_secs(pid)?))
 }
 
 /// Creates a message to the group and sends it: (message id, wall time of the send
@@ -198,41 +188,53 @@ fn latencies(reads: &[Read], from: Instant, to: Instant) -> Vec<Duration> {
     picked
 }
 
-fn summary(d: &[Duration]) -> String {
-    if d.is_empty() {
-        return "no reads".to_owned();
-    }
-    format!(
-        "{:.2} ms / {:.2} ms / {:.2} ms ({} reads)",
-        percentile(d, 0.5).as_secs_f64() * 1e3,
-        percentile(d, 0.99).as_secs_f64() * 1e3,
-        d[d.len() - 1].as_secs_f64() * 1e3,
-        d.len()
-    )
-}
-
 pub async fn run(args: Args) -> Result<()> {
     let context = RunContext::collect();
-    let dir = tempfile::tempdir()?;
-    let path = (args.database.clone()).unwrap_or_else(|| dir.path().join("msg.db"));
-    let db = format!("sqlite://{}", path.display());
-    let seed_secs = if path.exists() {
-        eprintln!("reusing {}", path.display());
-        None
-    } else {
-        eprintln!("seeding {} friends ...", args.friends);
-        Some(
-            seed_channel(&args.server_bin, args.friends, CHANNEL, &db)
-                .await?
-                .0,
-        )
+    let db = BenchDatabase::create(
+        args.seeding.database_url.as_deref(),
+        args.database.as_deref(),
+    )
+    .await?;
+    let engine = db.engine();
+    let outcome = measure(&args, &db).await;
+    db.remove().await?;
+    let f = outcome?;
+    report(&args, &context, engine, &f);
+    if f.recipients != f.female_friends || !f.wrong.is_empty() {
+        bail!("the send reached the wrong accounts");
+    }
+    Ok(())
+}
+
+/// Seeds (unless a kept SQLite file exists) and samples accounts by SQL.
+async fn prepare(args: &Args, db: &BenchDatabase) -> Result<(Option<String>, Sample)> {
+    let kept = args.database.as_ref().filter(|path| path.exists());
+    let seeded = match kept {
+        Some(path) => {
+            eprintln!("reusing {}", path.display());
+            None
+        }
+        None => {
+            eprintln!(
+                "seeding {} friends ({}) ...",
+                args.seeding.friends,
+                db.engine()
+            );
+            let seeded = db.seed(&args.seeding, CHANNEL).await?;
+            Some(seeded.describe(args.seeding.friends))
+        }
     };
-    let sample = sample(&db, args.friends, args.samples).await?;
-    let options = ServerOptions {
-        database_url: Some(db.clone()),
-        ..ServerOptions::default()
-    };
-    let server = ServerProcess::start_with(&args.server_bin, OPERATOR_TOKEN, &options).await?;
+    Ok((
+        seeded,
+        sample(db, args.seeding.friends, args.samples).await?,
+    ))
+}
+
+async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
+    let (seeded, sample) = prepare(args, db).await?;
+    let options = db.server_options();
+    let server =
+        ServerProcess::start_with(&args.seeding.server_bin, OPERATOR_TOKEN, &options).await?;
     let pid = server.pid().context("pid")?;
     let control = ControlClient::new(server.base_url(), OPERATOR_TOKEN)?;
     let tree = json!({"profile": "gender", "op": "equals", "value": "female"});
@@ -270,88 +272,51 @@ pub async fn run(args: Args) -> Result<()> {
     for r in readers {
         reads.extend(r.await??);
     }
-    let idle = latencies(&reads, idle_from, send_from);
-    let during = latencies(&reads, send_from, send_to);
-    let after = latencies(&reads, send_to, Instant::now());
 
     let message = control
         .get(&format!("/channels/{CHANNEL}/messages/{id}"))
         .await?;
     let recipients = message["recipients"].as_u64().context("recipients")?;
+    let wrong = check_chats(&control, &sample, [first_id, id]).await?;
+    let rss_mb = peak_rss_mb(pid)?;
+    server.stop().await?;
+    Ok(Figures {
+        seeded,
+        members,
+        load,
+        first: (first_wall, first_cpu),
+        second: (wall, cpu),
+        idle: latencies(&reads, idle_from, send_from),
+        during: latencies(&reads, send_from, send_to),
+        after: latencies(&reads, send_to, Instant::now()),
+        recipients,
+        female_friends: sample.female_friends,
+        sampled: (sample.members.len(), sample.others.len()),
+        wrong,
+        rss_mb,
+    })
+}
+
+/// Each sampled member has each message once, no non-member has it: what is wrong.
+async fn check_chats(
+    control: &ControlClient,
+    sample: &Sample,
+    messages: [i64; 2],
+) -> Result<Vec<String>> {
     let mut wrong = Vec::new();
     for &a in &sample.members {
-        for m in [first_id, id] {
-            if times_in_chat(&control, a, m).await? != 1 {
+        for m in messages {
+            if times_in_chat(control, a, m).await? != 1 {
                 wrong.push(format!("member {a} lacks message {m} or has it twice"));
             }
         }
     }
     for &a in &sample.others {
-        for m in [first_id, id] {
-            if times_in_chat(&control, a, m).await? != 0 {
+        for m in messages {
+            if times_in_chat(control, a, m).await? != 0 {
                 wrong.push(format!("non-member {a} has message {m}"));
             }
         }
     }
-    let rss = peak_rss_mb(pid)?;
-    server.stop().await?;
-
-    println!(
-        "## Message send to a friend group (messages), SQLite, {} friends\n",
-        args.friends
-    );
-    println!("{}, {}\n", context.machine(), context.date);
-    println!("| measure | value | target |\n|---|---|---|");
-    match seed_secs {
-        Some(secs) => println!("| seed | {secs:.1} s | - |"),
-        None => println!("| seed | reused {} | - |", path.display()),
-    }
-    println!(
-        "| group members (count after start = segment index load) | {members} in {:.2} s | - |",
-        load.as_secs_f64()
-    );
-    println!("| first send: call until 200 (recipients committed) | {:.2} s (server CPU {:.2} s) | < 10 s |", first_wall.as_secs_f64(), first_cpu.as_secs_f64());
-    println!(
-        "| second send, readers running | {:.2} s (server CPU {:.2} s) | < 10 s |",
-        wall.as_secs_f64(),
-        cpu.as_secs_f64()
-    );
-    println!(
-        "| chat read (last 50) p50 / p99 / max, before the send | {} | - |",
-        summary(&idle)
-    );
-    println!(
-        "| chat read p50 / p99 / max, during the send ({} readers) | {} | p99 < 10 ms |",
-        args.readers,
-        summary(&during)
-    );
-    println!(
-        "| chat read p50 / p99 / max, 2 s after the send | {} | - |",
-        summary(&after)
-    );
-    println!(
-        "| recipients = SQL count of female friends | {recipients} = {}: {} | equal |",
-        sample.female_friends,
-        if recipients == sample.female_friends {
-            "yes"
-        } else {
-            "NO"
-        }
-    );
-    println!(
-        "| sampled chats ({} members, {} non-members) | {} | each member once, no non-member |",
-        sample.members.len(),
-        sample.others.len(),
-        if wrong.is_empty() {
-            "correct".to_owned()
-        } else {
-            wrong.join("; ")
-        }
-    );
-    println!("| server peak RSS (VmHWM) | {rss:.0} MB | < 1536 MB |");
-    println!("\ncommand: `{}`", context.command);
-    if recipients != sample.female_friends || !wrong.is_empty() {
-        bail!("the send reached the wrong accounts");
-    }
-    Ok(())
+    Ok(wrong)
 }
