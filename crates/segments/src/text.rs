@@ -71,13 +71,6 @@ impl SymbolCells {
         }
     }
 
-    pub fn get(&self, i: usize) -> u32 {
-        match self {
-            SymbolCells::Narrow(c) => u32::from(c.get(i)),
-            SymbolCells::Wide(c) => c.get(i),
-        }
-    }
-
     fn set(&mut self, i: usize, symbol: u32) {
         if let SymbolCells::Narrow(cells) = self {
             match u8::try_from(symbol) {
