@@ -63,6 +63,9 @@ impl FriendshipStore for PgStore {
         &self,
         change: &FriendshipChange,
     ) -> StoreResult<FriendshipOutcome> {
+        // The channel's changes queue here rather than each on a pooled connection
+        // waiting for the channel's row locks (see `gates`).
+        let _turn = self.gates.enter(change.channel_id).await;
         match apply_once(&self.pool, change).await {
             // The pair's first row raced with a concurrent change (or the engine asked for a
             // retry); the second attempt finds the committed row and locks it.

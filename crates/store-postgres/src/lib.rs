@@ -14,6 +14,7 @@ mod error;
 mod file_rows;
 mod friend_groups;
 mod friendships;
+mod gates;
 mod login;
 mod messages;
 mod rows;
@@ -27,6 +28,7 @@ mod webhooks;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::sync::Arc;
 use std::time::Duration;
 use talkchannel_store::{Store, StoreError, StoreResult};
 
@@ -38,6 +40,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Shared by the store's clones, like the pool.
+    gates: Arc<gates::ChannelGates>,
 }
 
 impl PgStore {
@@ -49,7 +53,10 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(StoreError::backend)?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            gates: Arc::new(gates::ChannelGates::new()),
+        })
     }
 
     /// Brings the schema up to date with the migrations embedded at build time.
