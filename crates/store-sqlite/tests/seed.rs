@@ -4,15 +4,16 @@
 //! writes nothing.
 
 use sqlx::Connection;
+use talkchannel_domain::FieldType;
 use talkchannel_domain::{AppId, ChannelId, FileId};
-use talkchannel_domain::{FieldType, FileSchema, NewCustomerFile};
 use talkchannel_store::conformance::fixtures::{
     app_user_input, new_app, new_channel, t0, UNKNOWN_ID,
 };
-use talkchannel_store::conformance::seeding::seed_chunks_write_what_they_claim;
+use talkchannel_store::conformance::seeding::{
+    seed_chunks_write_what_they_claim, seed_schema_file,
+};
 use talkchannel_store::{
-    AppStore, CustomerFileStore, FriendRecord, RowRecord, SeedChunk, SegmentStore, StoreError,
-    SEED_SCHEMA, SINCE_THE_START,
+    AppStore, FriendRecord, RowRecord, SeedChunk, SegmentStore, StoreError, SINCE_THE_START,
 };
 use talkchannel_store_sqlite::SqliteStore;
 use tempfile::TempDir;
@@ -35,13 +36,7 @@ impl Seeded {
         store.migrate().await.unwrap();
         let app = new_app(&store).await;
         let channel = new_channel(&store).await;
-        let new_file = NewCustomerFile {
-            app_id: app.id,
-            channel_id: channel.id,
-            name: "seeded".into(),
-            schema: FileSchema::parse(SEED_SCHEMA).unwrap(),
-        };
-        let file = store.insert_customer_file(&new_file, t0()).await.unwrap();
+        let file = seed_schema_file(&store, app.id, channel.id).await;
         Seeded {
             _dir: dir,
             url,

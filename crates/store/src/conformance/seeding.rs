@@ -4,7 +4,18 @@
 use super::fixtures::{app_user_input, new_app, new_channel, t0, UNKNOWN_ID};
 use crate::{FieldValue, SeedChunk, Store, StoreError, StoreResult, SEED_SCHEMA, SINCE_THE_START};
 use std::future::Future;
-use talkchannel_domain::{FieldType, FileSchema, NewCustomerFile};
+use talkchannel_domain::{AppId, ChannelId, CustomerFile, FieldType, FileSchema, NewCustomerFile};
+
+/// A customer file with `talkchannel seed`'s schema in the channel, as a seed needs.
+pub async fn seed_schema_file(store: &dyn Store, app: AppId, channel: ChannelId) -> CustomerFile {
+    let new_file = NewCustomerFile {
+        app_id: app,
+        channel_id: channel,
+        name: "seeded".into(),
+        schema: FileSchema::parse(SEED_SCHEMA).unwrap(),
+    };
+    store.insert_customer_file(&new_file, t0()).await.unwrap()
+}
 
 /// Two chunks write 1,000 friends with their rows and one version each; a chunk naming a
 /// file of another channel is refused; afterwards foreign keys hold again (linking an
@@ -18,13 +29,7 @@ where
     let app = new_app(store).await;
     let channel = new_channel(store).await;
     let other = new_channel(store).await;
-    let new_file = NewCustomerFile {
-        app_id: app.id,
-        channel_id: channel.id,
-        name: "seeded".into(),
-        schema: FileSchema::parse(SEED_SCHEMA).unwrap(),
-    };
-    let file = store.insert_customer_file(&new_file, t0()).await.unwrap();
+    let file = seed_schema_file(store, app.id, channel.id).await;
     let chunk = |first, count| SeedChunk {
         channel_id: channel.id,
         file_id: file.id,
