@@ -228,6 +228,16 @@ impl<'t> Binder<'_, '_, 't> {
     }
 }
 
+/// Runs `f`, which blocks, on this thread: on a multi-threaded runtime the thread's other
+/// tasks move to another worker first; a single-threaded runtime (tests) just waits.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

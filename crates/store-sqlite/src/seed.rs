@@ -27,8 +27,7 @@
 //! up to date (~2.2 s per million either way).
 
 use crate::error::backend;
-use crate::file_rows::blocking;
-use crate::raw_rows::RawConnection;
+use crate::raw_rows::{blocking, RawConnection};
 use crate::rows::to_ms;
 use crate::seed_rows::{write_friends, ChunkConstants};
 use crate::SqliteStore;
