@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use talkchannel_client::{
-    AddUsersRequest, Auth, ClientError, CreateFileRequest, DeleteUsersRequest, FieldType,
-    KakaoClient, TargetUser, UserId, UserType,
+    AddUsersRequest, ClientError, CreateFileRequest, DeleteUsersRequest, FieldType, KakaoClient,
+    TargetUser, UserId, UserType,
 };
 use talkchannel_testkit::{on_both_engines, AppFixture, TestServer};
 
@@ -14,15 +14,14 @@ on_both_engines!(
     channel_and_key_errors_use_kakao_codes,
     file_limits_and_bad_input_are_refused,
     values_that_do_not_fit_fail_only_their_user,
-    friends_follow_adds_blocks_and_deletes,
 );
 
-struct World {
-    client: KakaoClient,
-    app: AppFixture,
+pub struct World {
+    pub client: KakaoClient,
+    pub app: AppFixture,
 }
 
-async fn world(s: &TestServer) -> World {
+pub async fn world(s: &TestServer) -> World {
     let app = s.create_app("Shop").await;
     s.create_channel("_shop", "Shop channel").await;
     s.connect(&app, "_shop").await;
@@ -40,7 +39,7 @@ fn schema() -> std::collections::BTreeMap<String, FieldType> {
     .into()
 }
 
-async fn create(w: &World, channel: &str, name: &str) -> Result<i64, ClientError> {
+pub async fn create(w: &World, channel: &str, name: &str) -> Result<i64, ClientError> {
     let request = CreateFileRequest {
         channel_public_id: channel.into(),
         file_name: name.into(),
@@ -52,7 +51,7 @@ async fn create(w: &World, channel: &str, name: &str) -> Result<i64, ClientError
         .file_id)
 }
 
-fn user(id: impl Into<UserId>, field: Value) -> TargetUser {
+pub fn user(id: impl Into<UserId>, field: Value) -> TargetUser {
     let Value::Object(field) = field else {
         panic!("field must be an object")
     };
@@ -62,7 +61,7 @@ fn user(id: impl Into<UserId>, field: Value) -> TargetUser {
     }
 }
 
-fn add(file_id: i64, user_type: UserType, users: Vec<TargetUser>) -> AddUsersRequest {
+pub fn add(file_id: i64, user_type: UserType, users: Vec<TargetUser>) -> AddUsersRequest {
     AddUsersRequest {
         file_id,
         channel_public_id: "_shop".into(),
@@ -81,7 +80,7 @@ fn kakao_code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (u16, i32) 
     (k.status, k.code)
 }
 
-async fn counts(s: &TestServer, file: i64) -> (i64, i64, i64) {
+pub async fn counts(s: &TestServer, file: i64) -> (i64, i64, i64) {
     let f = s
         .control_ok(Method::GET, &format!("/customer-files/{file}"), None)
         .await;
@@ -359,62 +358,4 @@ async fn values_that_do_not_fit_fail_only_their_user(s: TestServer) {
         .unwrap();
     assert_eq!(answer.success_count, 0);
     assert_eq!(counts(&s, file).await, (8, 2, 0));
-}
-
-async fn friends_follow_adds_blocks_and_deletes(s: TestServer) {
-    let w = world(&s).await;
-    let file = create(&w, "_shop", "f").await.unwrap();
-    let linked = s.create_user(&w.app, "linked", &["plusfriends"]).await;
-    let with_phone = s
-        .control_ok(
-            Method::POST,
-            "/accounts",
-            Some(json!({"nickname": "phone", "phone_number": "010-5555-0001"})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    s.friend(linked.account_id, "_shop", "add").await;
-    let by_app = add(
-        file,
-        UserType::App,
-        vec![user(linked.user_id, json!({})), user(424242, json!({}))],
-    );
-    w.client.add_users(&w.app.admin_key, &by_app).await.unwrap();
-    let by_phone = add(file, UserType::Phone, vec![user("821055550001", json!({}))]);
-    w.client
-        .add_users(&w.app.admin_key, &by_phone)
-        .await
-        .unwrap();
-    assert_eq!(counts(&s, file).await, (3, 3, 1));
-    s.friend(with_phone, "_shop", "add").await;
-    assert_eq!(counts(&s, file).await.2, 2);
-    s.friend(linked.account_id, "_shop", "block").await;
-    assert_eq!(counts(&s, file).await.2, 1);
-    let relation = w
-        .client
-        .channels(Auth::AdminKey(&w.app.admin_key, linked.user_id), None)
-        .await
-        .unwrap();
-    assert_eq!(relation.channels[0].relation, "BLOCKED");
-    let delete = DeleteUsersRequest {
-        file_id: file,
-        channel_public_id: "_shop".into(),
-        user_type: UserType::Phone,
-        user_ids: vec!["01055550001".into()],
-    };
-    w.client
-        .delete_users(&w.app.admin_key, &delete)
-        .await
-        .unwrap();
-    assert_eq!(counts(&s, file).await, (3, 2, 0));
-    let listed = s
-        .control_ok(Method::GET, "/channels/_shop/customer-files", None)
-        .await;
-    assert_eq!(listed[0]["friends"], 0);
-    s.control_ok(Method::DELETE, &format!("/customer-files/{file}"), None)
-        .await;
-    s.control(Method::GET, &format!("/customer-files/{file}"), None)
-        .await
-        .assert_control_error(404, "not_found");
 }
