@@ -90,12 +90,13 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
     unique && violated_constraint(e).as_deref() == Some(constraint)
 }
 
-/// Whether the database asks for the transaction to be retried (distributed engines
-/// run SERIALIZABLE and report contention this way).
+/// Whether the database asks for the transaction to be retried: a serialisation
+/// failure (distributed engines run SERIALIZABLE and report contention this way) or a
+/// deadlock it broke by failing this transaction.
 pub(crate) fn is_serialization_failure(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
-        .is_some_and(|code| code == "40001")
+        .is_some_and(|code| code == "40001" || code == "40P01")
 }
 
 /// The constraint a unique or foreign-key violation names. Some Postgres-compatible

@@ -63,20 +63,8 @@ impl FriendshipStore for PgStore {
         &self,
         change: &FriendshipChange,
     ) -> StoreResult<FriendshipOutcome> {
-        // The channel's changes queue here rather than each on a pooled connection
-        // waiting for the channel's row locks (see `gates`).
-        let _turn = self.gates.enter(change.channel_id).await;
-        match apply_once(&self.pool, change).await {
-            // The pair's first row raced with a concurrent change (or the engine asked for a
-            // retry); the second attempt finds the committed row and locks it.
-            Err(Failure::Retry(e)) => {
-                tracing::debug!(error = %e, "retrying friendship change");
-                apply_once(&self.pool, change)
-                    .await
-                    .map_err(Failure::into_store)
-            }
-            other => other.map_err(Failure::into_store),
-        }
+        // Queued per channel and applied in batches (see `change_queues`).
+        self.queues.apply(&self.pool, change).await
     }
 
     async fn friendship_log(
@@ -106,13 +94,13 @@ impl FriendshipStore for PgStore {
 }
 
 /// Why one attempt at a change failed: worth one more try, or final.
-enum Failure {
+pub(crate) enum Failure {
     Retry(sqlx::Error),
     Final(StoreError),
 }
 
 impl Failure {
-    fn into_store(self) -> StoreError {
+    pub(crate) fn into_store(self) -> StoreError {
         match self {
             Failure::Retry(e) => db(e),
             Failure::Final(e) => e,
@@ -136,36 +124,65 @@ impl From<sqlx::Error> for Failure {
     }
 }
 
-/// One transaction: lock the pair's row, apply the domain rule, write row and log entry.
-/// A no-op writes nothing, so repeating an action never creates rows or log entries.
+/// A change in a transaction of its own, tried a second time if the first attempt asks
+/// for it: the pair's first row raced with a concurrent change (or the engine asked for a
+/// retry), and the second attempt finds the committed row and locks it.
+pub(crate) async fn apply_alone(
+    pool: &PgPool,
+    change: &FriendshipChange,
+) -> StoreResult<FriendshipOutcome> {
+    match apply_once(pool, change).await {
+        Err(Failure::Retry(e)) => {
+            tracing::debug!(error = %e, "retrying friendship change");
+            apply_once(pool, change).await.map_err(Failure::into_store)
+        }
+        other => other.map_err(Failure::into_store),
+    }
+}
+
+/// One transaction around [`apply_in`]. A no-op wrote nothing and is rolled back.
 async fn apply_once(
     pool: &PgPool,
     change: &FriendshipChange,
 ) -> Result<FriendshipOutcome, Failure> {
     let mut tx = pool.begin().await?;
-    let current = lock_current(&mut tx, change).await?;
+    let outcome = apply_in(&mut tx, change).await?;
+    if outcome.logged.is_some() {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(outcome)
+}
+
+/// Locks the pair's row, applies the domain rule, writes row, log entry, file counts,
+/// segment version and webhook event, inside the caller's transaction. A no-op writes
+/// nothing, so repeating an action never creates rows or log entries.
+pub(crate) async fn apply_in(
+    conn: &mut PgConnection,
+    change: &FriendshipChange,
+) -> Result<FriendshipOutcome, Failure> {
+    let current = lock_current(conn, change).await?;
     if current.is_none() {
         // With a row present the foreign keys already vouch for both ids.
-        ensure_pair_exists(&mut tx, change).await?;
+        ensure_pair_exists(conn, change).await?;
     }
     let from = current.as_ref().map_or(Relation::None, |f| f.relation);
     let Some(to) = from.after(change.action) else {
-        tx.rollback().await?;
         return Ok(FriendshipOutcome {
             friendship: current,
             logged: None,
         });
     };
     // Files are locked before the segment version, as every writer of both does.
-    crate::file_rows::follow_friendship(&mut tx, change.channel_id, change.account_id, from, to)
+    crate::file_rows::follow_friendship(conn, change.channel_id, change.account_id, from, to)
         .await?;
-    let version = crate::segments::bump_version(&mut tx, change.channel_id).await?;
-    let friendship = write_row(&mut tx, change, current.is_some(), to, version).await?;
-    let logged = append_log(&mut tx, change, from, to).await?;
+    let version = crate::segments::bump_version(conn, change.channel_id).await?;
+    let friendship = write_row(conn, change, current.is_some(), to, version).await?;
+    let logged = append_log(conn, change, from, to).await?;
     if let Some(kind) = WebhookEventKind::after_change_to(to) {
-        crate::webhooks::enqueue(&mut tx, change, kind).await?;
+        crate::webhooks::enqueue(conn, change, kind).await?;
     }
-    tx.commit().await?;
     Ok(FriendshipOutcome {
         friendship: Some(friendship),
         logged: Some(logged),

@@ -8,13 +8,14 @@ mod accounts;
 mod app_users;
 mod apps;
 mod browser;
+mod change_queues;
 mod channels;
 mod customer_files;
 mod error;
 mod file_rows;
 mod friend_groups;
+mod friendship_batches;
 mod friendships;
-mod gates;
 mod login;
 mod messages;
 mod rows;
@@ -41,7 +42,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PgStore {
     pool: PgPool,
     /// Shared by the store's clones, like the pool.
-    gates: Arc<gates::ChannelGates>,
+    queues: Arc<change_queues::ChangeQueues>,
 }
 
 impl PgStore {
@@ -55,7 +56,7 @@ impl PgStore {
             .map_err(StoreError::backend)?;
         Ok(PgStore {
             pool,
-            gates: Arc::new(gates::ChannelGates::new()),
+            queues: Arc::default(),
         })
     }
 
@@ -76,6 +77,12 @@ impl PgStore {
     /// The underlying pool, for callers that need raw access (tests, diagnostics).
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The most friendship changes one transaction has applied on this node (see
+    /// `change_queues`), for tests and diagnostics.
+    pub fn largest_friendship_batch(&self) -> usize {
+        self.queues.largest_batch()
     }
 
     /// Closes every connection; later calls fail.
