@@ -69,6 +69,9 @@ async fn apply_together(
     changes: &[FriendshipChange],
 ) -> Result<Vec<StoreResult<FriendshipOutcome>>, Broken> {
     let mut tx = pool.begin().await.map_err(Broken::BeforeCommit)?;
+    lock_pairs(&mut tx, changes)
+        .await
+        .map_err(Broken::BeforeCommit)?;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
         // On an error the transaction is dropped here, which rolls it back.
@@ -79,6 +82,35 @@ async fn apply_together(
     }
     tx.commit().await.map_err(Broken::AtCommit)?;
     Ok(outcomes)
+}
+
+/// Locks the rows of every pair the batch changes, in account order, before any change
+/// locks the channel's files and version. A lone change takes its pair, then the files,
+/// then the version; a batch that took its later pairs only after the first change's
+/// files and version could wait for a pair another node's change holds while that
+/// change waits for the files: a deadlock PostgreSQL breaks after a second. Taking
+/// every pair first keeps one order for all (pairs by account, files, version).
+async fn lock_pairs(
+    conn: &mut PgConnection,
+    changes: &[FriendshipChange],
+) -> Result<(), sqlx::Error> {
+    let Some(channel) = changes.first().map(|c| c.channel_id) else {
+        return Ok(());
+    };
+    debug_assert!(
+        changes.iter().all(|c| c.channel_id == channel),
+        "one channel per batch"
+    );
+    let accounts: Vec<i64> = changes.iter().map(|c| c.account_id).collect();
+    sqlx::query(
+        "SELECT 1 FROM friendships WHERE channel_id = $1 AND account_id = ANY($2) \
+         ORDER BY account_id FOR UPDATE",
+    )
+    .bind(channel)
+    .bind(&accounts)
+    .execute(&mut *conn)
+    .await
+    .map(drop)
 }
 
 /// One change of the batch. `Ok` holds the change's own outcome, error included; `Err`

@@ -2,7 +2,6 @@
 //! of a first change that loses the race to insert the pair's row.
 
 use super::{account, change, channel, fresh, t};
-use std::collections::HashMap;
 use std::sync::Arc;
 use talkchannel_domain::{FriendAction, PageRequest, Relation};
 use talkchannel_store::{AccountStore, ChannelStore, FriendshipStore, StoreError};
@@ -191,110 +190,8 @@ async fn first_change_losing_the_insert_race_is_retried() {
     );
 }
 
-/// Changes that queue for one channel are applied in one transaction, in arrival order,
-/// each with its own outcome: a later change of the same pair sees the earlier one, a
-/// repeated action is a no-op, and an unknown account fails alone.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn queued_changes_of_a_channel_are_applied_together_in_order() {
-    let Some((_db, store)) = fresh().await else {
-        return;
-    };
-    let ch = store.insert_channel(&channel(1), t(0)).await.unwrap();
-    let mut accounts = Vec::new();
-    for _ in 0..40 {
-        accounts.push(store.insert_account(&account(), t(0)).await.unwrap().id);
-    }
-    // A first change creates the channel's segment-version row; a rival transaction then
-    // holds it, so the next batch waits at its version bump while the rest queue up.
-    store
-        .apply_friendship_change(&change(ch.id, accounts[0], FriendAction::Add, 1))
-        .await
-        .unwrap();
-    let version_before = segment_version(&store, ch.id).await;
-    let mut rival = store.pool().begin().await.unwrap();
-    sqlx::query("SELECT version FROM segment_versions WHERE channel_id = $1 FOR UPDATE")
-        .bind(ch.id)
-        .execute(&mut *rival)
-        .await
-        .unwrap();
-
-    // Per account after the first: add, add again (a no-op), block. Then unknown accounts.
-    let mut changes = Vec::new();
-    for (i, &account) in accounts.iter().enumerate().skip(1) {
-        let ms = 10 + i as i64;
-        changes.push(change(ch.id, account, FriendAction::Add, ms));
-        changes.push(change(ch.id, account, FriendAction::Add, ms));
-        if i % 2 == 0 {
-            changes.push(change(ch.id, account, FriendAction::Block, ms));
-        }
-    }
-    for j in 0..5 {
-        changes.push(change(ch.id, 900_000_000 + j, FriendAction::Add, 99));
-    }
-    let all =
-        futures_util::future::join_all(changes.iter().map(|c| store.apply_friendship_change(c)));
-    tokio::pin!(all);
-    // Polls every call once, which queues its change, then goes on.
-    tokio::select! {
-        biased;
-        _ = &mut all => panic!("the changes finished while the rival held the version row"),
-        _ = std::future::ready(()) => {}
-    }
-    wait_for_a_lock_wait(&store).await;
-    rival.commit().await.unwrap();
-    let outcomes = all.await;
-
-    assert!(
-        store.largest_friendship_batch() >= 2,
-        "the queued changes were applied in batches, not one by one"
-    );
-    // What the same changes applied one after another would do.
-    let mut relation: HashMap<i64, Relation> = HashMap::new();
-    let mut logged = 0;
-    for (c, outcome) in changes.iter().zip(&outcomes) {
-        if c.account_id >= 900_000_000 {
-            assert!(
-                matches!(outcome, Err(StoreError::NotFound("account"))),
-                "{outcome:?}"
-            );
-            continue;
-        }
-        let from = *relation.get(&c.account_id).unwrap_or(&Relation::None);
-        let to = from.after(c.action);
-        let outcome = outcome.as_ref().expect("a known pair's change succeeds");
-        let moved = outcome.logged.as_ref().map(|l| (l.from, l.to));
-        assert_eq!(moved, to.map(|to| (from, to)), "{c:?}");
-        if let Some(to) = to {
-            relation.insert(c.account_id, to);
-            logged += 1;
-        }
-    }
-    for (i, &account) in accounts.iter().enumerate().skip(1) {
-        let row = store.friendship(ch.id, account).await.unwrap().unwrap();
-        let expected = if i % 2 == 0 {
-            Relation::Blocked
-        } else {
-            Relation::Added
-        };
-        assert_eq!(row.relation, expected, "account {account}");
-    }
-    assert_eq!(
-        segment_version(&store, ch.id).await,
-        version_before + logged as i64,
-        "one version per logged change, none for no-ops or failures"
-    );
-}
-
-async fn segment_version(store: &talkchannel_store_postgres::PgStore, channel: i64) -> i64 {
-    sqlx::query_scalar("SELECT version FROM segment_versions WHERE channel_id = $1")
-        .bind(channel)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
 /// Polls, with a deadline, until a session of the test database waits for a lock.
-async fn wait_for_a_lock_wait(store: &talkchannel_store_postgres::PgStore) {
+pub(super) async fn wait_for_a_lock_wait(store: &talkchannel_store_postgres::PgStore) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let waiting: i64 = sqlx::query_scalar(

@@ -14,6 +14,7 @@ use talkchannel_store::{
 use talkchannel_store_postgres::testing::TestDatabase;
 use talkchannel_store_postgres::PgStore;
 
+mod batches;
 mod friendships;
 
 fn t(ms: i64) -> DateTime<Utc> {
