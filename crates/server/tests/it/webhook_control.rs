@@ -4,7 +4,7 @@
 use super::webhooks::hooked;
 use reqwest::Method;
 use serde_json::json;
-use talkchannel_testkit::{on_both_engines, Mode, Receiver, TestServer};
+use talkchannel_testkit::{on_both_engines, AppFixture, Mode, Receiver, TestServer};
 
 on_both_engines!(
     webhook_control_rejects_bad_input,
@@ -71,16 +71,15 @@ async fn webhook_control_rejects_bad_input(s: TestServer) {
     assert_ne!(rotated["signing_secret"], on["signing_secret"]);
 }
 
+async fn send_ping(s: &TestServer, app: &AppFixture) -> serde_json::Value {
+    let path = format!("/apps/{}/webhook/ping", app.id);
+    s.control_ok(Method::POST, &path, None).await
+}
+
 async fn ping_reaches_the_receiver(s: TestServer) {
     let receiver = Receiver::start(Mode::Ok).await;
     let app = hooked(&s, &receiver, "_ping", json!({})).await;
-    let ping = s
-        .control_ok(
-            Method::POST,
-            &format!("/apps/{}/webhook/ping", app.id),
-            None,
-        )
-        .await;
+    let ping = send_ping(&s, &app).await;
     assert_eq!(
         (ping["succeeded"].clone(), ping["status"].clone()),
         (json!(true), json!(200))
@@ -92,13 +91,7 @@ async fn ping_reaches_the_receiver(s: TestServer) {
         Some(app.kakao_ak().as_str())
     );
     receiver.set_mode(Mode::Status(302));
-    let ping = s
-        .control_ok(
-            Method::POST,
-            &format!("/apps/{}/webhook/ping", app.id),
-            None,
-        )
-        .await;
+    let ping = send_ping(&s, &app).await;
     assert_eq!(
         (ping["succeeded"].clone(), ping["status"].clone()),
         (json!(false), json!(302))

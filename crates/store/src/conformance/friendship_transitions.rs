@@ -2,7 +2,7 @@
 //! timestamp that is set only once.
 
 use super::fixtures::*;
-use super::friendships::{full_log, row};
+use super::friendships::{assert_unchanged, full_log, row};
 use crate::{FriendshipChange, Store};
 use talkchannel_domain::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
 
@@ -64,16 +64,8 @@ pub async fn friendship_transitions_follow_domain_rule(store: &dyn Store) {
                         "{doing}: no-op returns the current row"
                     );
                     assert_eq!(outcome.logged, None, "{doing}: no-op logs nothing");
-                    assert_eq!(
-                        row(store, channel, account).await,
-                        before,
-                        "{doing}: row unchanged"
-                    );
-                    assert_eq!(
-                        full_log(store, channel, account).await,
-                        log_before,
-                        "{doing}: log unchanged"
-                    );
+                    let pair = (channel, account);
+                    assert_unchanged(store, pair, &before, &log_before, &doing).await;
                 }
                 Some(to) => {
                     let first_added_at = before

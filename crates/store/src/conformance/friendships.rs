@@ -30,6 +30,26 @@ pub(super) async fn row(
         .expect("friendship")
 }
 
+/// The pair's row and log are still `before` and `log_before` (after a no-op `doing`).
+pub(super) async fn assert_unchanged(
+    store: &dyn Store,
+    (channel, account): (ChannelId, AccountId),
+    before: &Option<Friendship>,
+    log_before: &[FriendshipLogEntry],
+    doing: &str,
+) {
+    assert_eq!(
+        &row(store, channel, account).await,
+        before,
+        "{doing}: row unchanged"
+    );
+    assert_eq!(
+        full_log(store, channel, account).await,
+        log_before,
+        "{doing}: log unchanged"
+    );
+}
+
 /// `friendships_of` with no channels is empty; otherwise it returns the rows that exist
 /// among the given channels (NONE rows included), and nothing for channels never touched.
 pub async fn friendships_of_returns_only_existing_rows(store: &dyn Store) {
@@ -194,16 +214,7 @@ pub async fn friendship_no_op_writes_nothing(store: &dyn Store) {
             outcome.friendship, before,
             "{doing}: returns the current row, updated_at unchanged"
         );
-        assert_eq!(
-            row(store, channel, account).await,
-            before,
-            "{doing}: row unchanged"
-        );
-        assert_eq!(
-            full_log(store, channel, account).await,
-            log_before,
-            "{doing}: log unchanged"
-        );
+        assert_unchanged(store, (channel, account), &before, &log_before, &doing).await;
     }
 }
 
