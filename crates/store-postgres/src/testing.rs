@@ -21,8 +21,9 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Creates a fresh database. Without a reachable server: panics under CI (tests must
-    /// not pass by skipping there), otherwise warns loudly and returns `None`.
+    /// Creates a fresh database. Without a reachable server: fails the test under CI, and
+    /// elsewhere reports the skip where a person sees it and returns `None` (see
+    /// `talkchannel_test_env`).
     pub async fn create() -> Option<TestDatabase> {
         let server_url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
         let mut conn = match connect(&server_url).await {
@@ -119,19 +120,17 @@ async fn drop_database(server_url: &str, name: &str) -> Result<(), String> {
 }
 
 fn unreachable(server_url: &str, reason: &str) -> Option<TestDatabase> {
-    let shown = redact(server_url);
-    if under_ci() {
-        panic!("PostgreSQL is required under CI: cannot reach {shown} ({reason}); set {URL_VAR}");
-    }
-    eprintln!(
-        "\n=== SKIPPED: PostgreSQL not reachable at {shown} ({reason}); \
-         set {URL_VAR} or start PostgreSQL ===\n"
+    talkchannel_test_env::skip(
+        &format!(
+            "PostgreSQL not reachable at {} ({reason})",
+            redact(server_url)
+        ),
+        &format!(
+            "start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) \
+             or point {URL_VAR} at one"
+        ),
     );
     None
-}
-
-fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// The server URL with its database replaced by `name`, keeping user, host and options.

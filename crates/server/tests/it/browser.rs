@@ -3,8 +3,9 @@
 //! the server serves; the journeys click through sign-in, consent and the bridges; the
 //! test then checks through the API (relationship ADDED) and the webhook receiver.
 //!
-//! Without node, /usr/bin/chromium or `e2e/node_modules` the journeys are skipped with a
-//! loud note, except under `CI=true`, where that is a failure (`.ci/run` installs them).
+//! Without node, /usr/bin/chromium or `e2e/node_modules` the journeys skip with a notice
+//! a person sees, except under CI, where that is a failure (`.ci/run` installs them); see
+//! `talkchannel_test_env`.
 
 use crate::kauth_authorize::login_setup;
 use reqwest::Method;
@@ -24,7 +25,7 @@ fn e2e_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
 }
 
-/// Whether the browser tools are there; panics under CI when they are not.
+/// Whether the browser tools are there; fails the test under CI when they are not.
 fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing: Vec<&str> = [
@@ -50,12 +51,9 @@ fn browser_available() -> bool {
     if missing.is_empty() {
         return true;
     }
-    let message = format!("browser journeys need {}", missing.join(", "));
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{message}: .ci/run installs them");
-    }
-    eprintln!(
-        "\n!!! SKIPPED: {message}. Run .ci/run or install them to run the browser journeys.\n"
+    talkchannel_test_env::skip(
+        &format!("the browser journey needs {}", missing.join(", ")),
+        "run .ci/run, which installs them",
     );
     false
 }
