@@ -363,4 +363,34 @@ mod tests {
         }
         assert!(read(&path, &EXPECTED).is_ok());
     }
+
+    /// `bytes` with its checksum made right again, so only the edit can refuse it.
+    fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let body = bytes.len() - 4;
+        let checksum = CRC.checksum(&bytes[..body]);
+        bytes[body..].copy_from_slice(&checksum.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn another_format_is_refused_for_its_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = bytes_of(dir.path(), &sample());
+        assert_eq!(
+            resealed(good.clone()),
+            good,
+            "resealing changes nothing else"
+        );
+        let path = snapshot::path(dir.path(), 3);
+        for format in [0, FORMAT + 1, u32::MAX] {
+            let mut other = good.clone();
+            other[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&format.to_le_bytes());
+            std::fs::write(&path, resealed(other)).unwrap();
+            let err = read(&path, &EXPECTED).err().expect("refused");
+            assert_eq!(
+                err.to_string(),
+                format!("format {format}, this server reads {FORMAT}")
+            );
+        }
+    }
 }

@@ -309,6 +309,15 @@ async fn restart_with_snapshot(
     assert_eq!(s.segments().snapshots_restored(), 0, "{what}: not used");
 }
 
+/// `bytes` with its trailing checksum (CRC-32C of everything before it, little-endian)
+/// made right again, so an edited header is refused for what it says, not for damage.
+fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+    let body = bytes.len() - 4;
+    let checksum = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI).checksum(&bytes[..body]);
+    bytes[body..].copy_from_slice(&checksum.to_le_bytes());
+    bytes
+}
+
 async fn damaged_old_and_foreign_snapshots_are_ignored(mut s: TestServer) {
     let pg_dir = tempfile::tempdir().unwrap();
     let dir = snapshot_dir(&s, pg_dir.path());
@@ -334,8 +343,14 @@ async fn damaged_old_and_foreign_snapshots_are_ignored(mut s: TestServer) {
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x40;
+    assert_eq!(
+        resealed(good.clone()),
+        good,
+        "the test computes the checksum as written"
+    );
     let mut old_format = good.clone();
     old_format[8..12].copy_from_slice(&0u32.to_le_bytes());
+    let old_format = resealed(old_format);
     let truncated = good[..good.len() - 9].to_vec();
     for (bytes, what) in [
         (flipped, "a flipped byte"),
