@@ -36,6 +36,26 @@ pub fn sign(secret: &str, unix_secs: i64, body: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// The worked example of `docs/webhooks.md`, computed there with `openssl dgst
+    /// -sha256 -hmac`: a receiver written from the docs agrees with this signer.
+    #[test]
+    fn the_documented_example_signs_as_openssl_computes() {
+        let body = br#"{"event":"added","id":"6707126073","id_type":"app_user_id","channel_public_id":"_myshop","channel_uuid":"@myshop","updated_at":"2026-01-01T00:00:00Z"}"#;
+        let secret = "whsec_Xo3kT9vQm2LrB7yHc5NwE1aZs8dFg4pUj6VtRi0K";
+        let expected = "c21bbfbd30d0c1a1c267274c53d520d70f93720c876338a1d63a39ee51c53e22";
+        assert_eq!(sign(secret, 1_767_225_600, body), expected);
+        assert_eq!(
+            signature(&[secret], 1_767_225_600, body).unwrap(),
+            format!("t=1767225600,v1={expected}")
+        );
+        let docs = include_str!("../../../docs/webhooks.md");
+        assert!(
+            docs.contains(expected),
+            "docs/webhooks.md shows this example"
+        );
+        assert!(docs.contains(std::str::from_utf8(body).unwrap()));
+    }
+
     #[test]
     fn signs_with_every_active_secret() {
         assert_eq!(signature(&[], 1, b"{}"), None);

@@ -52,6 +52,24 @@ fn ids_by_body(received: &[Received]) -> HashMap<String, HashSet<String>> {
     map
 }
 
+/// A receiver's check written from `docs/webhooks.md` alone (not with our signer):
+/// `t={unix},v1={hex}[,v1=...]`, each `v1` the hex HMAC-SHA256 under the secret's bytes
+/// of the decimal `t`, a dot and the raw body.
+fn verifies_as_documented(secret: &str, header: &str, raw_body: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut parts = header.split(',');
+    let Some(t) = parts.next().and_then(|p| p.strip_prefix("t=")) else {
+        return false;
+    };
+    let mut signed = format!("{t}.").into_bytes();
+    signed.extend_from_slice(raw_body);
+    parts.filter_map(|p| p.strip_prefix("v1=")).any(|v1| {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(&signed);
+        hex::decode(v1).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+    })
+}
+
 async fn delivers_kakao_headers_and_body_in_order(s: TestServer) {
     let receiver = Receiver::start(Mode::Ok).await;
     let app = hooked(
@@ -70,6 +88,36 @@ async fn delivers_kakao_headers_and_body_in_order(s: TestServer) {
     s.friend(silent.account_id, "_hooks", "add").await;
     s.friend(stranger, "_hooks", "block").await;
 
+    // The outbox is written with each change, so once the calls returned it is complete:
+    // exactly the four events (add, block, add, block), none for the unblock.
+    let outbox = s
+        .control_ok(
+            Method::GET,
+            &format!("/apps/{}/webhook/events?limit=100", app.id),
+            None,
+        )
+        .await;
+    let kinds: Vec<(&str, i64)> = outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["account_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("added", consented.account_id),
+            ("blocked", consented.account_id),
+            ("added", silent.account_id),
+            ("blocked", stranger),
+        ],
+        "the unblock enqueued nothing: {outbox}"
+    );
     let got = receiver.wait_accepted(4, WAIT).await;
     let settings = s
         .control_ok(Method::GET, &format!("/apps/{}/webhook", app.id), None)
@@ -88,12 +136,13 @@ async fn delivers_kakao_headers_and_body_in_order(s: TestServer) {
         assert_eq!(r.body["updated_at"], "2026-01-01T00:00:00Z");
         assert_eq!(r.body["timestamp"], 1_767_225_600_000_i64);
         let signature = r.header("x-talkchannel-signature").unwrap();
-        let (t, v1) = signature.split_once(",v1=").unwrap();
-        let t: i64 = t.strip_prefix("t=").unwrap().parse().unwrap();
-        assert_eq!(
-            v1,
-            talkchannel_webhooks::signing::sign(secret, t, &r.raw_body)
+        assert!(
+            verifies_as_documented(secret, signature, &r.raw_body),
+            "{signature}"
         );
+        let mut tampered = r.raw_body.clone();
+        tampered.push(b' ');
+        assert!(!verifies_as_documented(secret, signature, &tampered));
     }
     let by_user: Vec<(String, String, String)> = got
         .iter()
@@ -141,6 +190,15 @@ async fn delivers_kakao_headers_and_body_in_order(s: TestServer) {
         )
         .await;
     assert_eq!(events["items"].as_array().unwrap().len(), 4);
+    let pending = s
+        .control_ok(
+            Method::GET,
+            &format!("/apps/{}/webhook/events?state=pending", app.id),
+            None,
+        )
+        .await;
+    assert_eq!(pending["items"], json!([]), "nothing left to send");
+    assert_eq!(receiver.received().len(), 4, "nothing else was sent");
 }
 
 /// 500s, answers past 3 s and closed connections: every event arrives once the receiver
