@@ -18,4 +18,5 @@ pub use run::{RunningServer, Server};
 pub use snapshots::SegmentsConfig;
 pub use storage::open_store;
 pub use talkchannel_service::SegmentEngine;
+pub use talkchannel_webhooks::DeliveryCounts;
 pub use workers::WebhookConfig;

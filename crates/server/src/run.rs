@@ -8,6 +8,7 @@ use std::sync::Arc;
 use talkchannel_api::ApiState;
 use talkchannel_domain::{Clock, SystemClock};
 use talkchannel_service::{OperatorToken, SegmentEngine, Services, TokenPolicy};
+use talkchannel_webhooks::DeliveryCounts;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -29,6 +30,7 @@ pub struct RunningServer {
     scheduler: Option<Scheduler>,
     snapshots: Option<SnapshotTask>,
     segments: Arc<SegmentEngine>,
+    webhook_deliveries: Arc<DeliveryCounts>,
 }
 
 impl Server {
@@ -95,6 +97,7 @@ impl Server {
         })?;
         let addr = listener.local_addr()?;
         let workers = Workers::spawn(&self.config.webhooks, store, self.clock, sender, wake);
+        let webhook_deliveries = workers.counts();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -112,6 +115,7 @@ impl Server {
             scheduler: Some(scheduler),
             snapshots: Some(snapshots),
             segments,
+            webhook_deliveries,
         })
     }
 }
@@ -120,6 +124,18 @@ impl RunningServer {
     /// This server's friend-group engine (tests look at how it started).
     pub fn segments(&self) -> &Arc<SegmentEngine> {
         &self.segments
+    }
+
+    /// What this process's webhook workers have claimed and delivered.
+    pub fn webhook_deliveries(&self) -> &Arc<DeliveryCounts> {
+        &self.webhook_deliveries
+    }
+
+    /// Runs a scheduled-message pass now, after any pass in progress, and returns how many
+    /// messages it sent: a test drains the scheduler this way instead of waiting a tick.
+    pub async fn run_scheduled_pass(&self) -> anyhow::Result<usize> {
+        let scheduler = self.scheduler.as_ref().context("the server has stopped")?;
+        scheduler.pass_now().await.map_err(anyhow::Error::msg)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use talkchannel_domain::Clock;
 use talkchannel_store::Store;
-use talkchannel_webhooks::{AddressPolicy, Sender, Worker, WorkerConfig};
+use talkchannel_webhooks::{AddressPolicy, DeliveryCounts, Sender, Worker, WorkerConfig};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -85,6 +85,7 @@ impl WebhookConfig {
 pub(crate) struct Workers {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    counts: Arc<DeliveryCounts>,
 }
 
 impl Workers {
@@ -97,10 +98,19 @@ impl Workers {
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let worker = Worker::new(store, clock, sender, wake, config.worker_config());
+        let counts = worker.counts();
         let tasks = (0..config.workers)
             .map(|_| tokio::spawn(worker.clone().run(stopped.clone())))
             .collect();
-        Self { stop, tasks }
+        Self {
+            stop,
+            tasks,
+            counts,
+        }
+    }
+
+    pub(crate) fn counts(&self) -> Arc<DeliveryCounts> {
+        Arc::clone(&self.counts)
     }
 
     pub(crate) async fn stop(self) {

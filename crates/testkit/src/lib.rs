@@ -53,7 +53,7 @@ pub struct Reply {
 
 impl TestServer {
     /// Starts a server; `None` only when PostgreSQL is unreachable outside CI (the
-    /// database helper has already said so loudly; under CI it panics instead).
+    /// database helper has already reported the skip; under CI it fails the test).
     pub async fn start(engine: Engine) -> Option<Self> {
         Self::start_with(engine, |_| {}).await
     }
@@ -150,7 +150,25 @@ impl TestServer {
 
     /// The running server's friend-group engine.
     pub fn segments(&self) -> &Arc<talkchannel_server::SegmentEngine> {
-        self.server.as_ref().expect("a running server").segments()
+        self.running().segments()
+    }
+
+    /// What this node's webhook workers have claimed and delivered.
+    pub fn webhook_deliveries(&self) -> &Arc<talkchannel_server::DeliveryCounts> {
+        self.running().webhook_deliveries()
+    }
+
+    /// Runs a scheduled-message pass now, after any in progress, and returns how many
+    /// messages it sent (the scheduler drained: nothing of this node's is mid-send).
+    pub async fn drain_scheduled_messages(&self) -> usize {
+        self.running()
+            .run_scheduled_pass()
+            .await
+            .expect("the scheduled-message pass runs")
+    }
+
+    fn running(&self) -> &RunningServer {
+        self.server.as_ref().expect("a running server")
     }
 
     async fn start_again(&mut self, adjust: impl FnOnce(&mut Config)) {

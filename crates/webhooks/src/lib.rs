@@ -12,4 +12,4 @@ mod worker;
 pub use guard::AddressPolicy;
 pub use retry::Backoff;
 pub use sender::{Outcome, Outgoing, Sender, TIMEOUT};
-pub use worker::{active_secrets, Worker, WorkerConfig};
+pub use worker::{active_secrets, DeliveryCounts, Worker, WorkerConfig};

@@ -7,6 +7,7 @@ use crate::retry::Backoff;
 use crate::sender::{Outcome, Outgoing, Sender};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use talkchannel_domain::{AppId, Clock};
@@ -46,6 +47,26 @@ struct Target {
     gate: Arc<Semaphore>,
 }
 
+/// What one process's delivery loops have done since it started (all loops built from
+/// one [`Worker`] share it): with several nodes, each node's share of the work.
+#[derive(Debug, Default)]
+pub struct DeliveryCounts {
+    claimed: AtomicU64,
+    accepted: AtomicU64,
+}
+
+impl DeliveryCounts {
+    /// Events this process claimed for delivery (a retried event counts each time).
+    pub fn claimed(&self) -> u64 {
+        self.claimed.load(Ordering::Relaxed)
+    }
+
+    /// Attempts of this process that the receiver accepted (answered 2xx).
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     store: Arc<dyn Store>,
@@ -53,6 +74,7 @@ pub struct Worker {
     sender: Sender,
     wake: Arc<Notify>,
     config: WorkerConfig,
+    counts: Arc<DeliveryCounts>,
 }
 
 impl Worker {
@@ -69,7 +91,13 @@ impl Worker {
             sender,
             wake,
             config,
+            counts: Arc::default(),
         }
+    }
+
+    /// The counts this worker and its clones keep.
+    pub fn counts(&self) -> Arc<DeliveryCounts> {
+        Arc::clone(&self.counts)
     }
 
     /// Delivers until `stop` turns true; a batch in flight is finished and recorded first.
@@ -104,6 +132,9 @@ impl Worker {
             return Ok(0);
         }
         let claimed = events.len();
+        self.counts
+            .claimed
+            .fetch_add(claimed as u64, Ordering::Relaxed);
         let targets = self.targets(&events).await?;
         let mut running = JoinSet::new();
         for event in events {
@@ -161,7 +192,9 @@ impl Worker {
             target.settings.retry_limit_secs,
             self.clock.now(),
         );
-        if !outcome.succeeded() {
+        if outcome.succeeded() {
+            self.counts.accepted.fetch_add(1, Ordering::Relaxed);
+        } else {
             tracing::debug!(resource_id = %event.resource_id, error = ?outcome.error, "webhook attempt failed");
         }
         DeliveryResult {

@@ -294,6 +294,8 @@ async fn scheduled_sends_fire_once_across_restarts(mut s: TestServer) {
     assert_delivered_once(&s, &sc.accounts, scheduled, &sc.members).await;
     s.restart().await;
     s.clock.advance(Duration::hours(1));
+    // A whole pass after the move finds nothing left to send, and no pass is mid-send.
+    assert_eq!(s.drain_scheduled_messages().await, 0, "sent once only");
     assert_delivered_once(&s, &sc.accounts, scheduled, &sc.members).await;
     assert_eq!(message_state(&s, doomed).await, "cancelled");
     assert_delivered_once(&s, &sc.accounts, doomed, &BTreeSet::new()).await;

@@ -1,5 +1,6 @@
 //! Webhook delivery under faults: the real binary killed with SIGKILL mid-burst and
-//! restarted, two nodes over one PostgreSQL, and destinations the operator refuses.
+//! restarted (on each engine), two nodes over one PostgreSQL, and destinations the
+//! operator refuses.
 
 use super::cli::{talkchannel, wait_listening};
 use reqwest::Method;
@@ -9,6 +10,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use talkchannel_server::{Config, Server};
+use talkchannel_store_postgres::testing::TestDatabase;
 use talkchannel_testkit::{Engine, Mode, Received, Receiver, TestServer};
 
 const TOKEN: &str = "fault-test-operator-token-0123";
@@ -109,14 +111,30 @@ async fn burst(control: &Control, receiver: &Receiver, n: usize) -> i64 {
     app
 }
 
-/// SIGKILL while deliveries are in flight, then a restart over the same SQLite file:
-/// every event of the friendship log arrives at least once, under its own resource id.
+/// SIGKILL while deliveries are in flight, then a restart over the same database: every
+/// event of the friendship log arrives at least once, under its own resource id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_mid_burst_loses_no_event() {
+async fn sigkill_mid_burst_loses_no_event_on_sqlite() {
+    sigkill_mid_burst_loses_no_event(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_burst_loses_no_event_on_postgres() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    sigkill_mid_burst_loses_no_event(Some(db.url())).await;
+}
+
+/// `database_url`: PostgreSQL's, or `None` for the default SQLite file in the directory.
+async fn sigkill_mid_burst_loses_no_event(database_url: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
+    let database = database_url
+        .map(|url| format!("database_url = \"{url}\"\n"))
+        .unwrap_or_default();
     std::fs::write(
         dir.path().join("talkchannel.toml"),
-        format!("operator_token = \"{TOKEN}\"\n[webhooks]\nworkers = 1\nbatch_size = 8\nper_app_concurrency = 4\nlease_secs = 7\npoll_interval_ms = 100\n"),
+        format!("operator_token = \"{TOKEN}\"\n{database}[webhooks]\nworkers = 1\nbatch_size = 8\nper_app_concurrency = 4\nlease_secs = 7\npoll_interval_ms = 100\n"),
     )
     .unwrap();
     let serve = || {
@@ -247,6 +265,10 @@ async fn two_postgres_nodes_deliver_each_event_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Both nodes finish whatever they hold before the count.
+    let (on_a, on_b) = (
+        Arc::clone(a.webhook_deliveries()),
+        Arc::clone(b.webhook_deliveries()),
+    );
     b.shutdown().await.unwrap();
     a.stop().await;
     let ids = resource_ids(&receiver.received());
@@ -255,6 +277,20 @@ async fn two_postgres_nodes_deliver_each_event_once() {
         (ids.len(), distinct.len()),
         (n, n),
         "no event delivered twice"
+    );
+    // Each node did part of the work, and between them every event exactly once.
+    let shares = [
+        (on_a.claimed(), on_a.accepted()),
+        (on_b.claimed(), on_b.accepted()),
+    ];
+    assert!(
+        shares.iter().all(|&(_, accepted)| accepted > 0),
+        "both nodes delivered: {shares:?}"
+    );
+    assert_eq!(
+        (shares[0].0 + shares[1].0, shares[0].1 + shares[1].1),
+        (n as u64, n as u64),
+        "claimed and delivered once in all: {shares:?}"
     );
 }
 
