@@ -50,7 +50,7 @@ pub(crate) async fn wait_listening(child: &mut Child) -> (Option<String>, String
     (token, base)
 }
 
-fn terminate(child: &Child) {
+pub(crate) fn terminate(child: &Child) {
     let pid = child.id().expect("running").to_string();
     std::process::Command::new("kill")
         .args(["-TERM", &pid])
