@@ -91,6 +91,56 @@ pub async fn messages_round_trip_with_keys_and_schedules(store: &dyn Store) {
     .await;
 }
 
+/// A key finds the message it was used for (to create or to send it), as the message is
+/// now, only with the fingerprint it was used with and only in its own scope; an unused
+/// key finds nothing.
+pub async fn keyed_message_finds_what_a_key_did(store: &dyn Store) {
+    let channel = new_channel(store).await;
+    let unused = key(&format!("unused{}", unique()), "a");
+    assert_eq!(store.keyed_message(&unused).await.unwrap(), None);
+    let created = key(&format!("create{}", unique()), "a");
+    let draft = done(
+        store
+            .insert_message(channel.id, &new_message("hi"), Some(&created), t0())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        store.keyed_message(&created).await.unwrap(),
+        Some(draft.clone())
+    );
+    assert_conflict(
+        store.keyed_message(&key(&created.key, "b")).await,
+        "idempotency_key",
+        "the key with another fingerprint",
+    );
+    let elsewhere = IdempotencyKey {
+        scope: "channel:2".into(),
+        ..created.clone()
+    };
+    assert_eq!(
+        store.keyed_message(&elsewhere).await.unwrap(),
+        None,
+        "keys are scoped"
+    );
+    let send = key(&format!("send{}", unique()), &format!("send:{}", draft.id));
+    let sent = done(
+        store
+            .deliver_message(draft.id, &RecipientSet::default(), Some(&send), t(10))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        store.keyed_message(&send).await.unwrap(),
+        Some(sent.clone())
+    );
+    assert_eq!(
+        store.keyed_message(&created).await.unwrap(),
+        Some(sent),
+        "the message as it is now"
+    );
+}
+
 /// Delivery fixes the recipient set once: a second delivery is a state conflict, a keyed
 /// retry replays; delivered messages list newest first; receipts are sparse and count the
 /// first read and click; blocks after delivery are found.

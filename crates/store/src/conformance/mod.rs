@@ -223,6 +223,7 @@ macro_rules! conformance_tests {
                 segment_version_follows_friendship_changes,
                 segment_rows_stream_with_tombstones,
                 messages_round_trip_with_keys_and_schedules,
+                keyed_message_finds_what_a_key_did,
                 delivery_fixes_recipients_once,
                 channel_time_zones_are_stored,
             ];
