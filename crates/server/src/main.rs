@@ -56,6 +56,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: talkchannel_server::Config) -> anyhow::Result<()> {
     telemetry::init(config.log_format);
+    // Registered before the server starts: a supervisor may send SIGTERM as soon as it
+    // sees the "listening" line, and a signal with no handler yet would kill the process
+    // mid-request instead of stopping it gracefully.
+    let stop = shutdown_signal().context("cannot install the SIGTERM / Ctrl-C handlers")?;
     let shown_db = talkchannel_server::config::redact_url(&config.database_url);
     let mut server = Server::new(config).start().await?;
     if let Some(token) = &server.generated_operator_token {
@@ -68,28 +72,31 @@ async fn serve(config: talkchannel_server::Config) -> anyhow::Result<()> {
     tracing::info!(addr = %server.addr, database = %shown_db, "serving");
     tokio::select! {
         result = server.wait() => result.context("the server stopped unexpectedly"),
-        () = shutdown_signal() => {
+        () = stop => {
             tracing::info!("shutting down: finishing in-flight requests");
             server.shutdown().await
         }
     }
 }
 
-/// Ctrl-C or SIGTERM (what service managers send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C or SIGTERM (what service managers send). The handlers are installed when this
+/// is called, not when the returned future is first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
