@@ -386,7 +386,9 @@ mod tests {
             let mut other = good.clone();
             other[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&format.to_le_bytes());
             std::fs::write(&path, resealed(other)).unwrap();
-            let err = read(&path, &EXPECTED).err().expect("refused");
+            let Err(err) = read(&path, &EXPECTED) else {
+                panic!("format {format} was read");
+            };
             assert_eq!(
                 err.to_string(),
                 format!("format {format}, this server reads {FORMAT}")
