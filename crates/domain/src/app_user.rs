@@ -11,11 +11,12 @@ pub type Scope = String;
 pub const PLUSFRIENDS: &str = "plusfriends";
 
 /// Consent items we know; anything else is refused so typos surface early.
-pub const KNOWN_SCOPES: [&str; 8] = [
+pub const KNOWN_SCOPES: [&str; 9] = [
     "profile_nickname",
     "profile_image",
     "account_email",
     "gender",
+    "age_range",
     "birthday",
     "birthyear",
     "phone_number",

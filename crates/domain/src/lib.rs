@@ -8,6 +8,7 @@ pub mod app;
 pub mod app_user;
 pub mod channel;
 pub mod clock;
+pub mod consent;
 pub mod customer_file;
 pub mod friend_group;
 pub mod friendship;

@@ -3,8 +3,9 @@
 use crate::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{Account, AccountId, NewAccount, Page, PageRequest};
-use talkchannel_store::{AccountStore, SettingsStore, Store, StoreResult};
+use talkchannel_domain::consent::Requirement;
+use talkchannel_domain::{Account, AccountId, AppId, NewAccount, Page, PageRequest};
+use talkchannel_store::{AccountStore, ConsentStore, SettingsStore, Store, StoreResult};
 
 #[async_trait]
 impl<S: Store> AccountStore for CachedStore<S> {
@@ -33,6 +34,21 @@ impl<S: Store> SettingsStore for CachedStore<S> {
 
     async fn put_setting_if_absent(&self, name: &str, value: &str) -> StoreResult<bool> {
         self.inner.put_setting_if_absent(name, value).await
+    }
+}
+
+#[async_trait]
+impl<S: Store> ConsentStore for CachedStore<S> {
+    async fn consent_settings(&self, app: AppId) -> StoreResult<Vec<(String, Requirement)>> {
+        self.inner.consent_settings(app).await
+    }
+
+    async fn set_consent_settings(
+        &self,
+        app: AppId,
+        settings: &[(&str, Requirement)],
+    ) -> StoreResult<()> {
+        self.inner.set_consent_settings(app, settings).await
     }
 }
 

@@ -10,6 +10,7 @@ mod apps;
 mod browser;
 mod change_queues;
 mod channels;
+mod consent;
 mod customer_files;
 mod error;
 mod file_rows;

@@ -20,7 +20,7 @@ use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
 
 /// Locks the row `id` of `table`, so concurrent replacements of what hangs off it queue;
 /// false when there is no such row.
-async fn lock_row(
+pub(crate) async fn lock_row(
     tx: &mut Transaction<'static, Postgres>,
     table: &'static str,
     id: i64,

@@ -9,6 +9,7 @@ mod app_users;
 mod apps;
 mod browser;
 mod channels;
+mod consent;
 mod customer_files;
 mod error;
 mod file_rows;

@@ -4,6 +4,7 @@
 //! Handlers and services see only these traits; only the server names an engine.
 
 mod browser;
+mod consent;
 mod customer_files;
 mod error;
 mod login;
@@ -17,6 +18,7 @@ mod webhooks;
 pub mod conformance;
 
 pub use browser::{AuthorizationCode, BrowserSession, BrowserStore, FollowResult};
+pub use consent::{requirement_from_db, ConsentStore};
 pub use customer_files::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
 };

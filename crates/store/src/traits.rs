@@ -128,6 +128,7 @@ pub trait Store:
     + WebhookStore
     + CustomerFileStore
     + LoginStore
+    + crate::ConsentStore
     + BrowserStore
     + SegmentStore
     + FriendGroupStore

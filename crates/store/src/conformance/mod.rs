@@ -27,6 +27,7 @@ mod browser;
 mod channel_time_zones;
 mod channels;
 mod concurrency;
+mod consent;
 mod customer_files;
 pub mod fixtures;
 mod friendship_transitions;
@@ -46,6 +47,7 @@ pub use browser::*;
 pub use channel_time_zones::*;
 pub use channels::*;
 pub use concurrency::*;
+pub use consent::*;
 pub use customer_files::*;
 pub use friendship_transitions::*;
 pub use friendships::*;
@@ -209,6 +211,7 @@ macro_rules! conformance_tests {
                 file_import_reports_round_trip,
                 redirect_uris_are_replaced_in_order,
                 client_secrets_are_set_and_removed,
+                consent_settings_are_replaced_per_app,
                 login_setters_on_unknown_refs_are_not_found,
                 credentials_are_found_by_email_or_phone,
                 revoke_tokens_deletes_only_that_users_tokens,

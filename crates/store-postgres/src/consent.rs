@@ -1,0 +1,51 @@
+use crate::error::db;
+use crate::login::lock_row;
+use crate::PgStore;
+use async_trait::async_trait;
+use talkchannel_domain::consent::Requirement;
+use talkchannel_domain::AppId;
+use talkchannel_store::{requirement_from_db, ConsentStore, StoreError, StoreResult};
+
+#[async_trait]
+impl ConsentStore for PgStore {
+    async fn consent_settings(&self, app: AppId) -> StoreResult<Vec<(String, Requirement)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT scope, requirement FROM app_consent_items WHERE app_id = $1 ORDER BY scope",
+        )
+        .bind(app)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(scope, r)| Ok((scope, requirement_from_db(&r)?)))
+            .collect()
+    }
+
+    async fn set_consent_settings(
+        &self,
+        app: AppId,
+        settings: &[(&str, Requirement)],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if !lock_row(&mut tx, "apps", app).await? {
+            return Err(StoreError::NotFound("app"));
+        }
+        sqlx::query("DELETE FROM app_consent_items WHERE app_id = $1")
+            .bind(app)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        for (scope, requirement) in settings {
+            sqlx::query(
+                "INSERT INTO app_consent_items (app_id, scope, requirement) VALUES ($1, $2, $3)",
+            )
+            .bind(app)
+            .bind(scope)
+            .bind(requirement.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+}
