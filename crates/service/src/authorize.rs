@@ -6,7 +6,6 @@
 use crate::oauth::OAuthError;
 use crate::{secrets, IssuedTokens, LinkRequest, ServiceError, ServiceResult, Services};
 use std::collections::BTreeSet;
-use talkchannel_domain::app_user::KNOWN_SCOPES;
 use talkchannel_domain::{
     AccountId, App, AppId, AppUser, ChangeSource, Channel, ChannelStatus, FriendAction, KeyKind,
     Relation,
@@ -28,7 +27,7 @@ pub enum AuthorizeError {
     UnregisteredRedirectUri,
     /// KOE201: `response_type` is not `code`.
     UnsupportedResponseType(String),
-    /// KOE205-like: a scope we do not know.
+    /// KOE205: a scope that is not a consent item the app uses.
     InvalidScope(String),
     /// KOE102: an offered channel is unknown or not connected to the app.
     ChannelNotConnected(String),
@@ -52,8 +51,14 @@ impl From<talkchannel_store::StoreError> for AuthorizeError {
 pub struct AuthorizeRequest {
     pub app: App,
     pub redirect_uri: String,
-    /// Known scopes only; may be empty (the app asks for nothing beyond the link).
+    /// What the consent screen may ask for: the items `scope` named, or without it every
+    /// item the app uses (required or optional). May be empty.
     pub scopes: BTreeSet<String>,
+    /// The app's required items: asked whenever the user is not linked yet (whatever
+    /// `scope` says) and never untickable.
+    pub required: BTreeSet<String>,
+    /// Whether `scope` named the items (a request for additional consent).
+    pub scope_given: bool,
     /// Connected, active channels offered for adding, in the order asked.
     pub channels: Vec<Channel>,
 }
@@ -61,8 +66,10 @@ pub struct AuthorizeRequest {
 /// What the consent screen must still ask for.
 #[derive(Debug, Clone, Default)]
 pub struct PendingConsent {
-    /// Scopes the user has not granted yet (all of them when not linked).
+    /// Scopes the user has not granted yet and is now asked for.
     pub scopes: BTreeSet<String>,
+    /// Those of `scopes` the user cannot untick.
+    pub required: BTreeSet<String>,
     /// Offered channels the user has not added yet.
     pub channels: Vec<Channel>,
     pub linked: bool,
@@ -118,16 +125,20 @@ impl Services {
                 response_type.chars().take(40).collect(),
             ));
         }
-        let mut scopes = BTreeSet::new();
-        for s in scope
+        let items = self.stored_consent_items(app.id).await?;
+        let enabled = items.enabled();
+        let named: Vec<&str> = scope
             .unwrap_or_default()
             .split([',', ' '])
             .filter(|s| !s.is_empty())
-        {
-            if !KNOWN_SCOPES.contains(&s) {
+            .collect();
+        let mut scopes = BTreeSet::new();
+        for s in &named {
+            // Unknown, or an item the app's settings disable: Kakao's KOE205.
+            if !enabled.contains(*s) {
                 return Err(AuthorizeError::InvalidScope(s.chars().take(40).collect()));
             }
-            scopes.insert(s.to_owned());
+            scopes.insert((*s).to_owned());
         }
         let channels = self
             .offered_channels(app.id, channel_public_ids.unwrap_or_default())
@@ -135,7 +146,9 @@ impl Services {
         Ok(AuthorizeRequest {
             app,
             redirect_uri: redirect_uri.to_owned(),
-            scopes,
+            scope_given: !named.is_empty(),
+            scopes: if named.is_empty() { enabled } else { scopes },
+            required: items.required(),
             channels,
         })
     }
@@ -186,24 +199,33 @@ impl Services {
             })
             .cloned()
             .collect();
+        // A first link asks for the required items and what was named (or every item the
+        // app uses); a linked user is asked only for what `scope` names, or else for
+        // required items added since, never again for optional ones declined before.
+        let wanted = match (&user, req.scope_given) {
+            (None, _) => req.scopes.union(&req.required).cloned().collect(),
+            (Some(_), true) => req.scopes.clone(),
+            (Some(_), false) => req.required.clone(),
+        };
+        let scopes: BTreeSet<String> = wanted.difference(&granted).cloned().collect();
         Ok(PendingConsent {
-            scopes: req.scopes.difference(&granted).cloned().collect(),
+            required: scopes.intersection(&req.required).cloned().collect(),
+            scopes,
             channels,
             linked: user.is_some(),
         })
     }
 
-    /// Records the user's consent: links the account (or adds the scopes to its link),
-    /// adds the channels the user ticked, and issues a single-use code for the redirect.
+    /// Records the user's consent: links the account (or adds `agreed` to its link), adds
+    /// the channels the user ticked, and issues a single-use code for the redirect.
     pub async fn grant_consent(
         &self,
         req: &AuthorizeRequest,
         account: AccountId,
+        agreed: &BTreeSet<String>,
         add_channels: &[Channel],
     ) -> ServiceResult<String> {
-        let user = self
-            .link_with_scopes(req.app.id, account, &req.scopes)
-            .await?;
+        let user = self.link_with_scopes(req.app.id, account, agreed).await?;
         for channel in add_channels {
             self.change_friendship(
                 account,

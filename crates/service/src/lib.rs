@@ -12,6 +12,7 @@ mod authorize;
 mod channels;
 mod chats;
 mod client_secret;
+mod consent;
 mod customer_files;
 mod error;
 mod file_import;
@@ -36,6 +37,7 @@ pub use authorize::{
 };
 pub use channels::{ChannelChange, ChannelRequest};
 pub use chats::{MessageStats, DEFAULT_CHAT_LIMIT, MAX_CHAT_LIMIT};
+pub use consent::ScopeStatus;
 pub use customer_files::{FileListing, SubmittedUser, UsersOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use file_import::MAX_REPORTED_ERRORS;

@@ -6,6 +6,7 @@ mod app_users;
 mod apps;
 mod channels;
 mod chats;
+mod consent;
 mod customer_files;
 mod error;
 mod extract;
@@ -57,6 +58,10 @@ pub fn router(state: ApiState) -> Router<ApiState> {
         .route(
             "/apps/{app_id}/redirect-uris",
             get(login::redirect_uris).put(login::set_redirect_uris),
+        )
+        .route(
+            "/apps/{app_id}/consent-items",
+            get(consent::get).put(consent::put),
         )
         .route(
             "/apps/{app_id}/client-secret",

@@ -1,6 +1,6 @@
 use super::{
-    accounts, app_users, apps, channels, chats, customer_files, friend_groups, friendships, login,
-    messages, webhook_events, webhooks,
+    accounts, app_users, apps, channels, chats, consent, customer_files, friend_groups,
+    friendships, login, messages, webhook_events, webhooks,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         customer_files::rows, customer_files::import, customer_files::import_report,
         login::redirect_uris, login::set_redirect_uris, login::set_password,
         login::client_secret, login::rotate_client_secret, login::disable_client_secret,
+        consent::get, consent::put,
         friend_groups::create, friend_groups::list, friend_groups::get, friend_groups::update,
         friend_groups::delete, friend_groups::count, friend_groups::count_tree,
         messages::create, messages::list, messages::get, messages::send, messages::cancel,

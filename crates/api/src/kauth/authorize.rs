@@ -19,8 +19,8 @@ struct ConsentPage {
     app_name: String,
     app_initial: String,
     hidden: Vec<(String, String)>,
-    /// (scope, label)
-    scopes: Vec<(String, &'static str)>,
+    /// (scope, label, required): required items cannot be unticked.
+    scopes: Vec<(String, &'static str, bool)>,
     /// (public id, name, initial)
     channels: Vec<(String, String, String)>,
 }
@@ -179,7 +179,10 @@ async fn authorize_page(
     };
     let pending = state.services.pending_consent(&req, account).await?;
     if pending.is_empty() {
-        let code = state.services.grant_consent(&req, account, &[]).await?;
+        let code = state
+            .services
+            .grant_consent(&req, account, &Default::default(), &[])
+            .await?;
         return Ok(redirect.with(&[("code", &code)]));
     }
     if silent {
@@ -198,7 +201,7 @@ async fn authorize_page(
         scopes: pending
             .scopes
             .iter()
-            .map(|s| (s.clone(), t.scope(s)))
+            .map(|s| (s.clone(), t.scope(s), pending.required.contains(s)))
             .collect(),
         channels: pending
             .channels
@@ -243,24 +246,42 @@ async fn consent_submit(
             ctx.t.session_expired,
         ));
     };
-    let (mut req, redirect) = match check(state, form).await {
+    let (req, redirect) = match check(state, form).await {
         Ok(checked) => checked,
         Err(done) => return done,
     };
     if form.get("action") != Some("agree") {
         return Ok(redirect.error("access_denied", "User denied access"));
     }
-    // Scopes the user unticked are not granted; those granted before stay.
+    // Optional items the user unticked are not granted; those granted before stay. The
+    // page cannot untick a required item: a form without one was not made by it.
     let pending = state.services.pending_consent(&req, account).await?;
     let ticked = form.all("scope_item");
-    req.scopes
-        .retain(|s| !pending.scopes.contains(s) || ticked.contains(&s.as_str()));
+    if let Some(missing) = pending
+        .required
+        .iter()
+        .find(|s| !ticked.contains(&s.as_str()))
+    {
+        return Ok(redirect.error(
+            "invalid_request",
+            &format!("the required consent item `{missing}` was not agreed"),
+        ));
+    }
+    let agreed = pending
+        .scopes
+        .iter()
+        .filter(|s| ticked.contains(&s.as_str()))
+        .cloned()
+        .collect();
     let wanted = form.all("add_channel");
     let add: Vec<_> = pending
         .channels
         .into_iter()
         .filter(|c| wanted.contains(&c.public_id.as_str()))
         .collect();
-    let code = state.services.grant_consent(&req, account, &add).await?;
+    let code = state
+        .services
+        .grant_consent(&req, account, &agreed, &add)
+        .await?;
     Ok(redirect.with(&[("code", &code)]))
 }
