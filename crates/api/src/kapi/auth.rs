@@ -1,6 +1,29 @@
+use super::query::Query;
 use super::KapiError;
 use axum::http::{header, HeaderMap};
 use talkchannel_service::Credential;
+
+/// The credential of a call that takes a user token: the `Authorization` header, or the
+/// `access_token` parameter, which OAuth client libraries built on node-oauth (such as
+/// passport-kakao) send instead on GET calls and Kakao accepts. Both at once must name
+/// the same token.
+pub fn credential_in<'a>(
+    headers: &'a HeaderMap,
+    params: &'a Query,
+) -> Result<Credential<'a>, KapiError> {
+    let in_params = params.get("access_token");
+    if let (Some(token), false) = (in_params, headers.contains_key(header::AUTHORIZATION)) {
+        return Ok(Credential::UserToken(token.trim()));
+    }
+    let credential = credential(headers)?;
+    match (in_params, credential) {
+        (None, _) => Ok(credential),
+        (Some(token), Credential::UserToken(header)) if token.trim() == header => Ok(credential),
+        (Some(_), _) => Err(KapiError::unauthenticated(
+            "the access_token parameter and the authorization header name different credentials",
+        )),
+    }
+}
 
 /// Reads `Authorization: Bearer {token}` or `Authorization: KakaoAK {key}`.
 /// Scheme names are case-insensitive, as in HTTP; anything else is -401.

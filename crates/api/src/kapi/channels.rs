@@ -43,9 +43,9 @@ async fn check(
     RawQuery(raw): RawQuery,
     version: Version,
 ) -> Result<Response, KapiError> {
-    let credential = auth::credential(&headers)?;
-    let caller = state.services.authenticate(credential).await?;
     let query = Query::parse(raw.as_deref())?;
+    let credential = auth::credential_in(&headers, &query)?;
+    let caller = state.services.authenticate(credential).await?;
     let target = match credential {
         Credential::AdminKey(_) => Some(target_user(&query)?),
         Credential::UserToken(_) => None,

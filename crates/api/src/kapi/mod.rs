@@ -7,7 +7,9 @@ mod cors;
 mod customer_files;
 mod error;
 mod query;
+mod scopes;
 mod user;
+mod user_me;
 mod validate;
 
 pub use cors::cors;
@@ -38,7 +40,9 @@ pub fn router() -> Router<ApiState> {
             post(customer_files::delete_users),
         )
         .route("/v1/user/access_token_info", get(user::access_token_info))
-        .route("/v2/user/me", get(user::me))
+        .route("/v2/user/me", get(user::me).post(user::me))
+        .route("/v2/user/scopes", get(scopes::scopes))
+        .route("/v2/user/revoke/scopes", post(scopes::revoke))
         .route("/v1/user/logout", post(user::logout))
         .route("/v1/user/unlink", post(user::unlink))
         .route("/v1/app/validate/sdk", post(validate::validate_sdk))

@@ -31,6 +31,36 @@ impl Query {
         Ok(Self(params))
     }
 
+    /// The query and a form body together (Kakao's POST calls take their parameters in
+    /// either): a name given in both must have the same value there.
+    pub fn with_form(raw: Option<&str>, form: &[u8]) -> Result<Self, KapiError> {
+        let mut params = Self::parse(raw)?;
+        if form.is_empty() {
+            return Ok(params);
+        }
+        let form = std::str::from_utf8(form)
+            .map_err(|_| KapiError::invalid("the form body is not UTF-8"))?;
+        for (name, value) in Self::parse(Some(form))?.0 {
+            match params.0.get(&name) {
+                Some(earlier) if *earlier != value => {
+                    return Err(KapiError::invalid(format!(
+                        "parameter `{name}` has different values in the query and the body"
+                    )))
+                }
+                Some(_) => {}
+                None if params.0.len() == MAX_PARAMS => {
+                    return Err(KapiError::invalid(format!(
+                        "too many parameters (at most {MAX_PARAMS})"
+                    )))
+                }
+                None => {
+                    params.0.insert(name, value);
+                }
+            }
+        }
+        Ok(params)
+    }
+
     /// A parameter's value; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -63,5 +93,14 @@ mod tests {
         assert!(Query::parse(Some("a=1&a=2")).is_err());
         assert!(Query::parse(Some("a=%FF%FE")).is_err());
         assert!(Query::parse(None).unwrap().get("a").is_none());
+    }
+
+    #[test]
+    fn a_form_body_adds_to_the_query_without_contradicting_it() {
+        let q = Query::with_form(Some("a=1"), b"b=2&a=1").unwrap();
+        assert_eq!((q.get("a"), q.get("b")), (Some("1"), Some("2")));
+        assert!(Query::with_form(Some("a=1"), b"a=2").is_err());
+        assert!(Query::with_form(None, b"b=%FF").is_err());
+        assert!(Query::with_form(None, &[0xff]).is_err());
     }
 }

@@ -62,11 +62,13 @@ async fn user_me_shows_only_consented_items(s: TestServer) {
             "properties": {"nickname": "<b>민지</b>"},
             "kakao_account": {
                 "profile_nickname_needs_agreement": false,
+                "profile_image_needs_agreement": true,
                 "profile": {"nickname": "<b>민지</b>", "is_default_nickname": false},
                 "has_email": true, "email_needs_agreement": false, "email": "mj@example.com",
                 "is_email_valid": true, "is_email_verified": true,
                 "has_phone_number": true, "phone_number_needs_agreement": true,
                 "has_gender": true, "gender_needs_agreement": true,
+                "has_age_range": true, "age_range_needs_agreement": true,
                 "has_birthyear": true, "birthyear_needs_agreement": true,
                 "has_birthday": true, "birthday_needs_agreement": false, "birthday": "0401",
                 "birthday_type": "SOLAR",
@@ -87,8 +89,9 @@ async fn user_me_shows_only_consented_items(s: TestServer) {
         reply.body["kakao_account"],
         json!({
             "profile_nickname_needs_agreement": true,
+            "profile_image_needs_agreement": true,
             "has_email": false, "has_phone_number": false, "has_gender": false,
-            "has_birthyear": false, "has_birthday": false,
+            "has_age_range": false, "has_birthyear": false, "has_birthday": false,
         })
     );
     assert!(reply.body.get("properties").is_none());
