@@ -198,11 +198,7 @@ async fn authorize_page(
             .iter()
             .filter_map(|k| params.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
             .collect(),
-        scopes: pending
-            .scopes
-            .iter()
-            .map(|s| (s.clone(), t.scope(s), pending.required.contains(s)))
-            .collect(),
+        scopes: listed(&pending, t),
         channels: pending
             .channels
             .iter()
@@ -216,6 +212,25 @@ async fn authorize_page(
             .collect(),
     };
     Ok(crate::pages::html(StatusCode::OK, &page))
+}
+
+/// The items to ask for as Kakao's screen lists them: required first, then in the
+/// console's order.
+fn listed(
+    pending: &talkchannel_service::PendingConsent,
+    t: &crate::pages::i18n::Texts,
+) -> Vec<(String, &'static str, bool)> {
+    use talkchannel_domain::app_user::KNOWN_SCOPES;
+    let mut items: Vec<_> = pending
+        .scopes
+        .iter()
+        .map(|s| (s.clone(), t.scope(s), pending.required.contains(s)))
+        .collect();
+    items.sort_by_key(|(s, _, required)| {
+        let position = KNOWN_SCOPES.iter().position(|k| k == s);
+        (!required, position)
+    });
+    items
 }
 
 pub async fn consent(

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_oauth_libraries;
 mod channel_pages;
 mod channel_time_zones;
 mod chat_page;
