@@ -106,6 +106,11 @@ async fn user_me_by_get_or_post_with_the_token_anywhere(s: TestServer) {
     )
     .await;
     assert_eq!(info.body["id"], user.user_id, "{}", info.text);
+    let friend = s.create_user(&app, "채널친구", &["plusfriends"]).await;
+    let check = format!("/v2/api/talk/channels?access_token={}", friend.access_token);
+    let relation = send(&s, Method::GET, &check, None, None).await;
+    assert_eq!(relation.status, 200, "{}", relation.text);
+    assert_eq!(relation.body["user_id"], friend.user_id);
 
     // Refused, each with Kakao's code, and nothing changes.
     let other = s.create_user(&app, "다른", &["profile_nickname"]).await;
