@@ -14,6 +14,7 @@ pub mod friend_group;
 pub mod friendship;
 pub mod kakao_error;
 pub mod kakao_time;
+pub mod local_path;
 pub mod message;
 pub mod page;
 pub mod phone;

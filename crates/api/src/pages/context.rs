@@ -202,13 +202,15 @@ pub fn with_param(path_and_query: &str, name: &str, value: &str) -> String {
     format!("{path}?{}", out.finish())
 }
 
-/// A local path to come back to after signing in: only same-origin absolute paths, so
-/// the sign-in page cannot be turned into an open redirect.
+/// A local path to come back to after signing in: only what parses as a path on this
+/// origin (see `LocalPath`), so the sign-in page cannot be turned into an open redirect;
+/// anything else goes to the start page.
 pub fn safe_continue(target: Option<&str>) -> String {
-    match target {
-        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') => t.to_owned(),
-        _ => "/".to_owned(),
-    }
+    target
+        .and_then(talkchannel_domain::local_path::LocalPath::parse)
+        .unwrap_or_else(talkchannel_domain::local_path::LocalPath::root)
+        .as_str()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -222,6 +224,8 @@ mod tests {
             "//evil.example/",
             "https://evil.example/",
             "/\\evil.example",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
             "x",
         ] {
             assert_eq!(safe_continue(Some(bad)), "/", "{bad}");

@@ -126,11 +126,15 @@ pub(crate) async fn end(
 /// A 303 to `location` (after a form, or to the sign-in page).
 pub(crate) fn see_other(location: &str) -> axum::response::Response {
     let mut response = axum::http::StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = axum::http::HeaderValue::from_str(location) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, value);
-    }
+    // Targets are checked before they get here; should one still not fit in a header,
+    // the start page beats a redirect with no `Location`.
+    let value = axum::http::HeaderValue::from_str(location).unwrap_or_else(|_| {
+        tracing::warn!("a redirect target did not fit in a header; sent to / instead");
+        axum::http::HeaderValue::from_static("/")
+    });
+    response
+        .headers_mut()
+        .insert(axum::http::header::LOCATION, value);
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),

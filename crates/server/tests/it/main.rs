@@ -27,6 +27,7 @@ mod login_setup;
 mod logout;
 mod messages;
 mod messages_refused;
+mod open_redirect;
 mod ops;
 mod relationship;
 mod scheduled_backlog;
