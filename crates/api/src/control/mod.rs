@@ -201,15 +201,23 @@ pub fn links_router() -> Router<ApiState> {
     Router::new().route("/m/{message_id}/{button}", get(chats::click))
 }
 
-/// Every control call carries `Authorization: Bearer {operator token}`.
+/// Every control call carries `Authorization: Bearer {operator token}`, once: with two
+/// headers, which one a proxy or the server reads is anyone's guess, so neither counts.
 async fn require_operator(
     State(state): State<ApiState>,
     req: Request,
     next: Next,
 ) -> Result<Response, ControlError> {
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
+    let mut headers = req.headers().get_all(header::AUTHORIZATION).iter();
+    let (first, second) = (headers.next(), headers.next());
+    if second.is_some() {
+        return Err(ControlError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send one Authorization header, not several",
+        ));
+    }
+    let presented = first
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))

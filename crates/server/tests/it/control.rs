@@ -324,6 +324,28 @@ async fn the_operator_token_guards_everything_but_the_openapi_document(s: TestSe
             .await;
         reply.assert_control_error(401, "unauthorized");
     }
+    // Two Authorization headers, the valid one first or last: neither counts, and the
+    // call changes nothing.
+    let valid = format!("Bearer {}", s.operator_token);
+    for pair in [
+        [valid.as_str(), "Bearer wrong"],
+        ["Bearer wrong", valid.as_str()],
+    ] {
+        let res = s
+            .http
+            .post(s.url("/admin/api/v1/accounts"))
+            .header("authorization", pair[0])
+            .header("authorization", pair[1])
+            .json(&serde_json::json!({"nickname": "twice"}))
+            .send()
+            .await
+            .unwrap();
+        talkchannel_testkit::Reply::read(res)
+            .await
+            .assert_control_error(401, "unauthorized");
+    }
+    let accounts = s.control_ok(Method::GET, "/accounts", None).await;
+    assert_eq!(accounts["items"], serde_json::json!([]), "nothing created");
     let doc = s
         .call(Method::GET, "/admin/api/v1/openapi.json", None, None)
         .await;
