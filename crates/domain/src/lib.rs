@@ -20,6 +20,7 @@ pub mod page;
 pub mod phone;
 pub mod segment;
 pub mod validation;
+pub mod web_url;
 
 pub use account::{Account, Gender, NewAccount};
 pub use app::{App, AppKey, KeyKind, NewApp};

@@ -45,3 +45,37 @@ pub fn display_text(field: &str, value: &str, max_chars: usize) -> Result<String
     }
     Ok(trimmed.to_owned())
 }
+
+/// A positive id written plainly: ASCII digits only, no sign, no blanks, no leading zero,
+/// within `i64`. `+5`, ` 5`, `05` and `5.0` are refused rather than read as 5, so two
+/// spellings never name one row.
+pub fn positive_id(raw: &str) -> Option<i64> {
+    let plain = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
+    plain.then(|| raw.parse::<i64>().ok()).flatten()
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::positive_id;
+
+    #[test]
+    fn only_plain_digits_are_ids() {
+        assert_eq!(positive_id("6707126073"), Some(6_707_126_073));
+        assert_eq!(positive_id("9223372036854775807"), Some(i64::MAX));
+        for bad in [
+            "",
+            "0",
+            "05",
+            "+5",
+            "-5",
+            " 5",
+            "5 ",
+            "5.0",
+            "1e3",
+            "9223372036854775808",
+            "٣",
+        ] {
+            assert_eq!(positive_id(bad), None, "{bad:?}");
+        }
+    }
+}

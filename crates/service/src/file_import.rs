@@ -145,7 +145,7 @@ fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(crate::csv_quotes::QuoteWatch::new(input));
     let (rows_read, errors) = read_rows(&mut reader, schema, user_type, tx);
     // Whatever is left is discarded unparsed: a client still sending could not read our
     // answer if we stopped reading its body.
@@ -154,7 +154,7 @@ fn parse(input: impl Read, schema: &FileSchema, user_type: UserType, tx: &mpsc::
 }
 
 fn read_rows<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut csv::Reader<crate::csv_quotes::QuoteWatch<R>>,
     schema: &FileSchema,
     user_type: UserType,
     tx: &mpsc::Sender<Parsed>,
@@ -206,6 +206,13 @@ fn read_rows<R: Read>(
         if batch.len() == BATCH_ROWS && !send_batch(tx, &mut batch) {
             break;
         }
+    }
+    if reader.get_ref().inside_quotes() && !errors.full() {
+        let line = reader.position().line();
+        errors.push(
+            line,
+            "not readable CSV: a quoted field is never closed (a `\"` is missing)",
+        );
     }
     if !batch.is_empty() && errors.count == 0 {
         send_batch(tx, &mut batch);

@@ -13,6 +13,7 @@ mod channels;
 mod chats;
 mod client_secret;
 mod consent;
+mod csv_quotes;
 mod customer_files;
 mod error;
 mod file_import;

@@ -6,9 +6,9 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::LazyLock;
+use talkchannel_domain::web_url::WebUrl;
 use talkchannel_domain::{AccountId, AppId, PhoneNumber, ValidationError};
 use talkchannel_store::StoreError;
-use url::Url;
 
 /// Kakao's developer console accepts at most 10 redirect URIs per app.
 pub const MAX_REDIRECT_URIS: usize = 10;
@@ -102,11 +102,8 @@ fn validate_redirect_uris(uris: &[String]) -> Result<Vec<String>, ValidationErro
         if uri.len() > MAX_REDIRECT_URI_LEN {
             return Err(invalid("is longer than 2000 bytes"));
         }
-        let parsed = Url::parse(uri).map_err(|_| invalid("is not an absolute URI"))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(invalid("must be an http or https URI with a host"));
-        }
-        if parsed.fragment().is_some() {
+        let parsed = WebUrl::parse(uri).map_err(invalid)?;
+        if parsed.url().fragment().is_some() {
             return Err(invalid("must not have a fragment (#...)"));
         }
         if valid.iter().any(|v| v == uri) {

@@ -194,25 +194,15 @@ fn signing_secret() -> String {
 }
 
 fn validate_url(url: &str) -> Result<String, ValidationError> {
-    let url = url.trim();
-    let parsed = url::Url::parse(url)
-        .map_err(|e| ValidationError::new("url", format!("must be an absolute URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+    let url = talkchannel_domain::web_url::WebUrl::parse(url)
+        .map_err(|why| ValidationError::new("url", why))?;
+    if url.as_str().chars().count() > MAX_URL_CHARS {
         return Err(ValidationError::new(
             "url",
-            "must be an http:// or https:// URL with a host",
+            format!("must be at most {MAX_URL_CHARS} characters"),
         ));
     }
-    if url.chars().count() > MAX_URL_CHARS
-        || !parsed.username().is_empty()
-        || parsed.password().is_some()
-    {
-        return Err(ValidationError::new(
-            "url",
-            format!("must be at most {MAX_URL_CHARS} characters, without credentials"),
-        ));
-    }
-    Ok(url.to_owned())
+    Ok(url.as_str().to_owned())
 }
 
 fn validate_range(field: &str, value: i64, min: i64, max: i64) -> Result<(), ValidationError> {

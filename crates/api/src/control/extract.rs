@@ -17,11 +17,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ControlError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(charset) = foreign_charset(req.headers()) {
+            return Err(ControlError::from_status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("JSON bodies are UTF-8; `charset={charset}` is not supported"),
+            ));
+        }
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// A `charset` parameter other than UTF-8 on the content type: the bytes would be read as
+/// UTF-8 anyway, so a UTF-16 body would be misread rather than refused.
+fn foreign_charset(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers
+        .get(axum::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    value.split(';').skip(1).find_map(|param| {
+        let (name, charset) = param.split_once('=')?;
+        let charset = charset.trim().trim_matches('"');
+        let utf8 = charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8");
+        (name.trim().eq_ignore_ascii_case("charset") && !utf8)
+            .then(|| charset.chars().take(40).collect())
+    })
 }
 
 fn json_rejection(rejection: JsonRejection) -> ControlError {
@@ -92,6 +114,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
                 format!("limit must be between 1 and {}", PageRequest::MAX_LIMIT),
             ));
         }
+        if params.after.is_some_and(|after| after < 0) {
+            return Err(ControlError::invalid(
+                "after",
+                "after must be a `next_cursor` from an earlier page (0 or more)",
+            ));
+        }
         Ok(Self(PageRequest {
             after: params.after,
             limit,
@@ -101,7 +129,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
 
 /// Parses a numeric id from a path segment.
 pub fn path_id(raw: &str, what: &str) -> Result<i64, ControlError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+    talkchannel_domain::validation::positive_id(raw).ok_or_else(|| {
         ControlError::not_found(format!(
             "{what} `{}` does not exist (ids are positive numbers)",
             raw.chars().take(40).collect::<String>()

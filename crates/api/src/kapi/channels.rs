@@ -87,16 +87,12 @@ pub(super) fn target_user(query: &Query) -> Result<UserId, KapiError> {
     let raw = query
         .get("target_id")
         .ok_or_else(|| KapiError::invalid("target_id is required with an admin key"))?;
-    raw.trim()
-        .parse::<UserId>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            KapiError::invalid(format!(
-                "target_id must be a positive number, not `{}`",
-                clip(raw)
-            ))
-        })
+    talkchannel_domain::validation::positive_id(raw).ok_or_else(|| {
+        KapiError::invalid(format!(
+            "target_id must be a positive number, not `{}`",
+            clip(raw)
+        ))
+    })
 }
 
 /// `channel_ids` (v2: comma-separated) or `channel_public_ids` (v1: a JSON array). Both

@@ -83,21 +83,9 @@ pub fn web_link(field: &str, url: &str) -> Result<(), ValidationError> {
             format!("the link is {} bytes; at most {MAX_URL_BYTES}", url.len()),
         ));
     }
-    let parsed = url::Url::parse(url.trim())
-        .map_err(|e| ValidationError::new(field, format!("not an absolute URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(ValidationError::new(
-            field,
-            format!(
-                "links must be http or https; `{}:` is refused",
-                parsed.scheme()
-            ),
-        ));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(ValidationError::new(field, "the link has no host"));
-    }
-    Ok(())
+    crate::web_url::WebUrl::parse(url)
+        .map(drop)
+        .map_err(|why| ValidationError::new(field, format!("the link {why}")))
 }
 
 fn count(field: &str, n: usize, (min, max): (usize, usize)) -> Result<(), ValidationError> {

@@ -32,6 +32,7 @@ mod ops;
 mod relationship;
 mod scheduled_backlog;
 mod seed;
+mod strict_input;
 mod user_call_styles;
 mod user_info;
 mod webhook_control;
