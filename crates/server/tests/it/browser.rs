@@ -26,7 +26,7 @@ fn e2e_dir() -> PathBuf {
 }
 
 /// Whether the browser tools are there; fails the test under CI when they are not.
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing: Vec<&str> = [
         (
@@ -59,7 +59,7 @@ fn browser_available() -> bool {
 }
 
 /// Runs `node e2e/{script} args...`; returns its JSON line, or panics with its output.
-async fn journey(script: &str, args: &[&str]) -> Value {
+pub(crate) async fn journey(script: &str, args: &[&str]) -> Value {
     let out = tokio::time::timeout(
         Duration::from_secs(120),
         tokio::process::Command::new("node")
@@ -102,7 +102,7 @@ document.getElementById('login').onclick = () => Kakao.Auth.authorize({{
   redirectUri: location.origin + '/callback', scope: 'plusfriends', state: 'journey' }});
 Kakao.Channel.createAddChannelButton({{ container: '#add-button' }});
 Kakao.Channel.createChatButton({{ container: '#chat-button', channelPublicId: '{channel}',
-  title: 'consult', size: 'small', color: 'mono', shape: 'pc', supportMultipleDensities: true }});
+  title: 'consult', size: 'small', color: 'black', shape: 'pc', supportMultipleDensities: true }});
 document.getElementById('follow').onclick = () => Kakao.Channel.followChannel({{ channelPublicId: '{channel}' }})
   .then(r => {{ document.getElementById('follow-result').textContent = JSON.stringify(r);
     return Kakao.API.request({{ url: '/v2/api/talk/channels' }}); }})

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_share;
 mod channel_pages;
 mod channel_time_zones;
 mod chat_page;
@@ -28,6 +29,7 @@ mod messages_refused;
 mod ops;
 mod relationship;
 mod scheduled_backlog;
+mod sdk_share;
 mod seed;
 mod user_info;
 mod webhook_control;
