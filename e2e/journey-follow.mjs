@@ -1,24 +1,23 @@
-// Journey 2: an English-speaking user who is not signed in clicks "follow" on the
-// developer's page: the Follow Channel popup signs them in and adds the channel, the
+// Journey 2: an English-speaking user whose token the developer's page holds clicks
+// "follow": the SDK exchanges the token for an agt, the Follow Channel popup signs them
+// in with it (no password) and adds the channel, the
 // SDK's Promise resolves, and Kakao.API.request reads the relationship with the token
 // the page set. Then the chat button opens the chat bridge.
 // Usage: node journey-follow.mjs <site-origin> <email> <password> <channel-public-id> <access-token>
 import { launch, shot, check, run } from './lib.mjs';
 
-const [site, email, password, channel, token] = process.argv.slice(2);
+const [site, , , channel, token] = process.argv.slice(2);
 
 run(async () => {
   const { context, close } = await launch({ locale: 'en-US' });
   try {
     const page = await context.newPage();
     await page.goto(`${site}/?token=${encodeURIComponent(token)}`);
+    // The page holds a token, so the SDK brings an agt: the popup signs the user in
+    // without a password. (A page without a token signs in inside the popup.)
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#follow')]);
-    await popup.waitForURL(/\/login\?/);
-    await shot(popup, 'signin-en');
-    await popup.fill('#login', email);
-    await popup.fill('#password', password);
-    await popup.click('#sign-in');
     await popup.waitForSelector('#confirm-add');
+    check(!popup.url().includes('/login'), 'the agt signed the user in: ' + popup.url());
     await shot(popup, 'follow-en');
     await popup.click('#confirm-add');
     await page.waitForFunction(() => document.getElementById('follow-result').textContent !== '');

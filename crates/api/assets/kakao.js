@@ -1,8 +1,8 @@
 /*!
  * talkchannel JavaScript SDK: the subset of Kakao's JavaScript SDK (v2) that Kakao Talk
  * Channel integrations use, talking to the talkchannel server that served this file.
- * Kakao.init, isInitialized, cleanup, Auth.authorize / setAccessToken / getAccessToken,
- * API.request, Channel.addChannel / chat / followChannel / createAddChannelButton /
+ * Kakao.init, isInitialized, cleanup, Auth.authorize / setAccessToken / getAccessToken /
+ * getAppKey / getStatusInfo / logout, API.request, Channel.addChannel / chat / followChannel / createAddChannelButton /
  * createChatButton / cleanup. Plain ES5-compatible JavaScript, no build step.
  * Button images are talkchannel's own SVG drawings.
  */
@@ -73,27 +73,72 @@
 
   // ---- Kakao.Auth --------------------------------------------------------------------
 
+  // An agt (POST /api/agt) lets a page the SDK opens sign the token's user in; a
+  // Promise of the agt, or of null without a token or when the exchange fails.
+  function requestAgt() {
+    if (!state.accessToken) return Promise.resolve(null);
+    return fetch(ORIGIN + '/api/agt', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: query({ client_id: state.appKey, access_token: state.accessToken })
+    }).then(function (res) { return res.ok ? res.json() : {}; })
+      .then(function (body) { return body.agt || null; }, function () { return null; });
+  }
+
+  function goAuthorize(settings, agt) {
+    var scope = Array.isArray(settings.scope) ? settings.scope.join(',') : settings.scope;
+    var channels = Array.isArray(settings.channelPublicId)
+      ? settings.channelPublicId.join(',') : settings.channelPublicId;
+    var url = ORIGIN + '/oauth/authorize?' + query({
+      client_id: state.appKey,
+      redirect_uri: settings.redirectUri,
+      response_type: 'code',
+      state: settings.state,
+      scope: scope,
+      prompt: settings.prompt,
+      channel_public_id: channels,
+      login_hint: settings.loginHint,
+      nonce: settings.nonce,
+      agt: agt,
+      ka: kakaoAgent()
+    });
+    global.location.href = url;
+  }
+
   var Auth = {
     authorize: function (settings) {
       requireInit('Kakao.Auth.authorize');
       settings = settings || {};
       requireKeys(settings, ['redirectUri'], 'Kakao.Auth.authorize');
-      var scope = Array.isArray(settings.scope) ? settings.scope.join(',') : settings.scope;
-      var channels = Array.isArray(settings.channelPublicId)
-        ? settings.channelPublicId.join(',') : settings.channelPublicId;
-      var url = ORIGIN + '/oauth/authorize?' + query({
-        client_id: state.appKey,
-        redirect_uri: settings.redirectUri,
-        response_type: 'code',
-        state: settings.state,
-        scope: scope,
-        prompt: settings.prompt,
-        channel_public_id: channels,
-        login_hint: settings.loginHint,
-        nonce: settings.nonce,
-        ka: kakaoAgent()
+      // Asking a signed-in user for more scopes: carry an agt so no new sign-in is needed.
+      if (settings.scope && state.accessToken) {
+        return requestAgt().then(function (agt) { goAuthorize(settings, agt); });
+      }
+      goAuthorize(settings, null);
+    },
+    getAppKey: function () {
+      requireInit('Kakao.Auth.getAppKey');
+      return state.appKey;
+    },
+    // Kakao: {status: 'connected', user} when /v2/user/me accepts the token,
+    // {status: 'not_connected'} without one; a refused token rejects with Kakao's error.
+    getStatusInfo: function () {
+      requireInit('Kakao.Auth.getStatusInfo');
+      if (!state.accessToken) return Promise.resolve({ status: 'not_connected' });
+      return API.request({ url: '/v2/user/me' }).then(function (user) {
+        return { status: 'connected', user: user };
       });
-      global.location.href = url;
+    },
+    // POST /v1/user/logout; resolves with its answer ({id}) and forgets the token,
+    // which the server no longer accepts either way.
+    logout: function () {
+      requireInit('Kakao.Auth.logout');
+      if (!state.accessToken) {
+        return Promise.reject({ code: -401, msg: 'there is no access token to log out; call Kakao.Auth.setAccessToken first' });
+      }
+      var done = function () { state.accessToken = null; };
+      return API.request({ url: '/v1/user/logout' }).then(function (res) { done(); return res; },
+        function (err) { done(); throw err; });
     },
     setAccessToken: function (token) {
       requireInit('Kakao.Auth.setAccessToken');
@@ -212,8 +257,9 @@
 
   function buttonSvg(text, size, color, shape) {
     var large = size === 'large';
-    var fill = color === 'mono' ? '#2b2b2b' : '#ffd43b';
-    var ink = color === 'mono' ? '#ffffff' : '#191600';
+    var dark = color === 'black' || color === 'mono';
+    var fill = dark ? '#2b2b2b' : '#ffd43b';
+    var ink = dark ? '#ffffff' : '#191600';
     var bubble = '<path fill="' + ink + '" d="M12 5C7.6 5 4 7.8 4 11.3c0 2.2 1.5 4.2 3.7 5.3l-.7 2.7c-.1.3.2.5.5.3l3.2-2.1c.4 0 .9.1 1.3.1 4.4 0 8-2.8 8-6.3S16.4 5 12 5z"/>';
     if (shape === 'mobile') {
       var d = large ? 64 : 44;
@@ -277,7 +323,15 @@
         trans_id: transId,
         ka: kakaoAgent()
       });
-      var popup = global.open(url, 'follow_channel_' + transId.slice(0, 8), 'width=460,height=608');
+      // With a token, the popup opens blank (still inside the click, so it is not
+      // blocked) and goes on once the agt that signs the user in is there.
+      var popup = global.open(state.accessToken ? 'about:blank' : url,
+        'follow_channel_' + transId.slice(0, 8), 'width=460,height=608');
+      if (popup && state.accessToken) {
+        requestAgt().then(function (agt) {
+          popup.location.href = agt ? url + '&agt=' + encodeURIComponent(agt) : url;
+        });
+      }
       return new Promise(function (resolve, reject) {
         if (!popup) {
           reject({ error_code: 'KAE007', error_msg: 'the popup was blocked; call followChannel from a click handler' });
@@ -336,7 +390,8 @@
       var title = oneOf(settings.title || data(container, 'title'), ['consult', 'question'], 'title', 'consult');
       var options = {
         size: oneOf(settings.size || data(container, 'size'), ['small', 'large'], 'size', 'small'),
-        color: oneOf(settings.color || data(container, 'color'), ['yellow', 'mono'], 'color', 'yellow'),
+        // Kakao's v2 SDK: yellow | black; v1's `mono` is the same dark button.
+        color: oneOf(settings.color || data(container, 'color'), ['yellow', 'black', 'mono'], 'color', 'yellow'),
         shape: oneOf(settings.shape || data(container, 'shape'), ['pc', 'mobile'], 'shape', 'pc'),
         supportMultipleDensities: bool(settings.supportMultipleDensities) || bool(data(container, 'support-multiple-densities'))
       };
@@ -370,6 +425,7 @@
     },
     isInitialized: function () { return !!state.appKey; },
     cleanup: function () {
+      if (Kakao.Share) Kakao.Share.cleanup();
       Channel.cleanup();
       Auth.cleanup();
       API.cleanup();
@@ -378,7 +434,13 @@
     Auth: Auth,
     API: API,
     Channel: Channel,
-    KakaoError: KakaoError
+    KakaoError: KakaoError,
+    // For the modules appended to this file (kakao-share.js), not for pages.
+    _sdk: {
+      origin: ORIGIN, kakaoAgent: kakaoAgent, query: query, requireInit: requireInit,
+      requireKeys: requireKeys, resolveContainer: resolveContainer, renderButton: renderButton,
+      label: label, state: state
+    }
   };
 
   global.Kakao = Kakao;

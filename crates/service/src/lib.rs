@@ -5,6 +5,7 @@
 //! results and [`ServiceError`]s to their own wire formats.
 
 mod accounts;
+mod agt;
 mod answer_memo;
 mod app_users;
 mod apps;
@@ -32,6 +33,7 @@ mod user_info;
 mod webhooks;
 
 pub use accounts::AccountRequest;
+pub use agt::{AgtError, AGT_TTL_SECS};
 pub use app_users::{IssuedTokens, LinkRequest};
 pub use authorize::{
     AuthorizeError, AuthorizeRequest, PendingConsent, CODE_TTL, MAX_OFFERED_CHANNELS,

@@ -9,7 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 fn is_kapi(path: &str) -> bool {
-    path.starts_with("/v1/") || path.starts_with("/v2/")
+    // `/api/agt` too: the JS SDK posts an access token there from the developer's page.
+    path.starts_with("/v1/") || path.starts_with("/v2/") || path == "/api/agt"
 }
 
 pub async fn cors(req: Request, next: Next) -> Response {

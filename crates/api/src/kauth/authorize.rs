@@ -171,6 +171,7 @@ async fn authorize_page(
         return Ok(sign_in_first(&again));
     }
     let silent = prompts.contains(&"none");
+    crate::pages::sign_in_with_agt(state, ctx, req.app.id, params.get("agt")).await?;
     let Some(account) = ctx.account() else {
         if silent {
             return Ok(redirect.error("login_required", "user authentication required"));

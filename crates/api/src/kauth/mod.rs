@@ -1,6 +1,7 @@
 //! The Kakao Login authorisation server surface (kauth.kakao.com paths). Errors use
 //! kauth's shape: `{"error", "error_description", "error_code": "KOE..."}`.
 
+mod agt;
 mod authorize;
 mod error;
 mod token;
@@ -14,6 +15,7 @@ use axum::Router;
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/oauth/token", post(token::token))
+        .route("/api/agt", post(agt::agt))
         .route(
             "/oauth/authorize",
             get(authorize::authorize).post(authorize::consent),

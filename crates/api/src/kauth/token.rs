@@ -66,7 +66,7 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
 
 /// An `application/x-www-form-urlencoded` body; a repeated parameter is refused rather
 /// than guessed.
-fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, KauthError> {
+pub(super) fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, KauthError> {
     let mut form = HashMap::new();
     for (name, value) in url::form_urlencoded::parse(body) {
         if form.insert(name.to_string(), value.into_owned()).is_some() {

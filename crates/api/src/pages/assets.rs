@@ -9,7 +9,11 @@ use axum::Router;
 
 const CSS: &str = include_str!("../../assets/talkchannel.css");
 const CLOSE_JS: &str = include_str!("../../assets/close.js");
-const SDK_JS: &str = include_str!("../../assets/kakao.js");
+/// The SDK is one file, as Kakao's is; its Share module lives in a file of its own.
+const SDK_JS: &str = concat!(
+    include_str!("../../assets/kakao.js"),
+    include_str!("../../assets/kakao-share.js")
+);
 
 pub fn router() -> Router<ApiState> {
     Router::new()

@@ -1,7 +1,8 @@
 //! Follow Channel (간편 추가) at `/talk/channel/follow`, as the SDKs open it: with
 //! `app_key` and `channel_public_id`, and either `return_url` (native SDKs: the result
 //! comes back as its query) or `trans_id` (the web SDK: the result is kept under the id
-//! and read from `/talk/channel/follow/result`). `ka` and `agt` are accepted.
+//! and read from `/talk/channel/follow/result`). `ka` is accepted; an `agt` signs the browser in as
+//! its user (see `sign_in_with_agt`).
 
 use super::channel::ConfirmPage;
 use super::render::{html, initial, MessagePage};
@@ -193,7 +194,6 @@ fn hidden_fields(p: &impl Params) -> Vec<(String, String)> {
         "return_url",
         "trans_id",
         "ka",
-        "agt",
     ]
     .into_iter()
     .filter_map(|k| p.param(k).map(|v| (k.to_owned(), v.to_owned())))
@@ -206,7 +206,7 @@ pub async fn page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
+    let mut ctx = match begin(&state, &headers, &uri).await {
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
@@ -216,6 +216,7 @@ pub async fn page(
             Err(Stop::Page(e)) => return Err(e),
             Err(Stop::Delivered(r)) => return Ok(r),
         };
+        super::sign_in_with_agt(&state, &mut ctx, target.app.id, q.param("agt")).await?;
         let Some(account) = ctx.account() else {
             return Ok(sign_in_first(&ctx.here));
         };

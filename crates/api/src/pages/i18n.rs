@@ -110,6 +110,13 @@ pub struct Texts {
     pub scope_birthyear: &'static str,
     pub scope_phone_number: &'static str,
     pub scope_plusfriends: &'static str,
+    pub share_title: &'static str,
+    pub share_lead: &'static str,
+    pub share_send: &'static str,
+    pub share_image: &'static str,
+    pub share_done: &'static str,
+    pub share_done_lead: &'static str,
+    pub share_cancelled: &'static str,
 }
 
 impl Texts {
@@ -186,6 +193,13 @@ static KO: Texts = Texts {
     scope_birthyear: "출생 연도",
     scope_phone_number: "카카오계정(전화번호)",
     scope_plusfriends: "카카오톡 채널 추가 상태 및 내역",
+    share_title: "카카오톡 공유",
+    share_lead: "아래 메시지를 카카오톡으로 공유합니다.",
+    share_send: "공유하기",
+    share_image: "이미지",
+    share_done: "공유했습니다.",
+    share_done_lead: "메시지를 공유했습니다. 이 창은 닫아도 됩니다.",
+    share_cancelled: "공유하지 않았습니다. 이 창은 닫아도 됩니다.",
 };
 
 static EN: Texts = Texts {
@@ -246,6 +260,13 @@ static EN: Texts = Texts {
     scope_birthyear: "Birth year",
     scope_phone_number: "Kakao Account (phone number)",
     scope_plusfriends: "Kakao Talk Channel addition status and history",
+    share_title: "Share on Kakao Talk",
+    share_lead: "You are about to share this message on Kakao Talk.",
+    share_send: "Share",
+    share_image: "Image",
+    share_done: "Shared.",
+    share_done_lead: "The message was shared. You may close this window.",
+    share_cancelled: "Nothing was shared. You may close this window.",
 };
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The user-facing pages (pf.kakao.com and apps.kakao.com style): sign-in, the channel
-//! home and its add and chat bridges, Follow Channel, and the JS SDK with its assets.
+//! home and its add and chat bridges, Follow Channel, Kakao Talk Share's sharer, and
+//! the JS SDK with its assets.
 //! Server-rendered with askama (which escapes everything it renders); sessions live in
 //! the database; every POST form carries the session's CSRF token.
 
@@ -9,6 +10,7 @@ pub(crate) mod context;
 mod follow;
 pub(crate) mod i18n;
 mod render;
+mod share;
 mod signin;
 
 pub use context::CookieSecure;
@@ -53,6 +55,9 @@ pub fn router() -> Router<ApiState> {
             get(follow::page).post(follow::submit),
         )
         .route("/talk/channel/follow/result", get(follow::result))
+        .route(share::PATH, get(share::page).post(share::submit))
+        .route(share::ALIASES[0], get(share::page))
+        .route(share::ALIASES[1], get(share::page))
         // Other methods on a single segment are an unknown path, as before pages existed.
         .route(
             "/{channel}",
@@ -121,6 +126,32 @@ pub(crate) async fn end(
         Ok(response) => ctx.finish(response),
         Err(e) => e.render(ctx, state).await,
     }
+}
+
+/// Signs the browser in as the user an SDK's `agt` names (see `talkchannel_service`'s
+/// `agt` module), replacing any earlier session. An unknown, spent or expired agt is
+/// ignored: the page then asks the user to sign in, as without one.
+pub(crate) async fn sign_in_with_agt(
+    state: &ApiState,
+    ctx: &mut PageCtx,
+    app: talkchannel_domain::AppId,
+    agt: Option<&str>,
+) -> Result<(), PageError> {
+    let Some(agt) = agt.filter(|a| !a.is_empty()) else {
+        return Ok(());
+    };
+    let Some(account) = state.services.redeem_agt(app, agt).await? else {
+        tracing::debug!(app, "an agt was unknown, spent or expired; ignored");
+        return Ok(());
+    };
+    if ctx.account() != Some(account) {
+        let session = state
+            .services
+            .sign_in_as(ctx.session.as_ref(), account)
+            .await?;
+        ctx.adopt(session);
+    }
+    Ok(())
 }
 
 /// A 303 to `location` (after a form, or to the sign-in page).

@@ -102,7 +102,7 @@ document.getElementById('login').onclick = () => Kakao.Auth.authorize({{
   redirectUri: location.origin + '/callback', scope: 'plusfriends', state: 'journey' }});
 Kakao.Channel.createAddChannelButton({{ container: '#add-button' }});
 Kakao.Channel.createChatButton({{ container: '#chat-button', channelPublicId: '{channel}',
-  title: 'consult', size: 'small', color: 'mono', shape: 'pc', supportMultipleDensities: true }});
+  title: 'consult', size: 'small', color: 'black', shape: 'pc', supportMultipleDensities: true }});
 document.getElementById('follow').onclick = () => Kakao.Channel.followChannel({{ channelPublicId: '{channel}' }})
   .then(r => {{ document.getElementById('follow-result').textContent = JSON.stringify(r);
     return Kakao.API.request({{ url: '/v2/api/talk/channels' }}); }})

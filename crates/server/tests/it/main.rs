@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod browser_oauth_libraries;
+mod browser_share;
 mod channel_pages;
 mod channel_time_zones;
 mod chat_page;
@@ -31,6 +32,7 @@ mod open_redirect;
 mod ops;
 mod relationship;
 mod scheduled_backlog;
+mod sdk_share;
 mod seed;
 mod strict_input;
 mod user_call_styles;
