@@ -272,6 +272,7 @@ impl Services {
                 app_id: user.app_id,
                 user_id: user.user_id,
                 redirect_uri: redirect_uri.to_owned(),
+                code_challenge: None,
                 created_at: now,
                 expires_at: now + CODE_TTL,
             })
