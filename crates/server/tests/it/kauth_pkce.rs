@@ -88,7 +88,7 @@ fn redirect_error(page: &Page) -> (String, String, Option<String>) {
     let url = url::Url::parse(page.location()).expect("absolute redirect");
     assert!(url.as_str().starts_with(CALLBACK), "{url}");
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-    assert!(q.get("code").is_none(), "no code with an error: {url}");
+    assert!(!q.contains_key("code"), "no code with an error: {url}");
     (
         q.get("error").cloned().unwrap_or_default(),
         q.get("error_description").cloned().unwrap_or_default(),
