@@ -18,6 +18,7 @@ pub mod local_path;
 pub mod message;
 pub mod page;
 pub mod phone;
+pub mod pkce;
 pub mod segment;
 pub mod validation;
 pub mod web_url;
@@ -37,6 +38,7 @@ pub use kakao_time::KakaoTime;
 pub use message::{Message, MessageBody, MessageId, MessageState, NewMessage, Target};
 pub use page::{Page, PageRequest};
 pub use phone::PhoneNumber;
+pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
 pub use segment::Condition;
 pub use validation::ValidationError;
 

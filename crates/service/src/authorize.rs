@@ -7,8 +7,8 @@ use crate::oauth::OAuthError;
 use crate::{secrets, IssuedTokens, LinkRequest, ServiceError, ServiceResult, Services};
 use std::collections::BTreeSet;
 use talkchannel_domain::{
-    AccountId, App, AppId, AppUser, ChangeSource, Channel, ChannelStatus, FriendAction, KeyKind,
-    Relation,
+    AccountId, App, AppId, AppUser, ChangeSource, Channel, ChannelStatus, CodeChallenge,
+    CodeVerifier, FriendAction, KeyKind, Relation,
 };
 use talkchannel_store::AuthorizationCode;
 
@@ -61,6 +61,8 @@ pub struct AuthorizeRequest {
     pub scope_given: bool,
     /// Connected, active channels offered for adding, in the order asked.
     pub channels: Vec<Channel>,
+    /// The PKCE challenge the code will be bound to, if the client sent one.
+    pub code_challenge: Option<CodeChallenge>,
 }
 
 /// What the consent screen must still ask for.
@@ -119,6 +121,7 @@ impl Services {
         response_type: &str,
         scope: Option<&str>,
         channel_public_ids: Option<&str>,
+        code_challenge: Option<CodeChallenge>,
     ) -> Result<AuthorizeRequest, AuthorizeError> {
         if response_type != "code" {
             return Err(AuthorizeError::UnsupportedResponseType(
@@ -150,6 +153,7 @@ impl Services {
             scopes: if named.is_empty() { enabled } else { scopes },
             required: items.required(),
             channels,
+            code_challenge,
         })
     }
 
@@ -235,7 +239,7 @@ impl Services {
             )
             .await?;
         }
-        self.issue_code(&user, &req.redirect_uri).await
+        self.issue_code(&user, req).await
     }
 
     async fn link_with_scopes(
@@ -263,7 +267,7 @@ impl Services {
         self.insert_app_user(app, &req, scopes.clone()).await
     }
 
-    async fn issue_code(&self, user: &AppUser, redirect_uri: &str) -> ServiceResult<String> {
+    async fn issue_code(&self, user: &AppUser, req: &AuthorizeRequest) -> ServiceResult<String> {
         let code = secrets::bearer_token();
         let now = self.now();
         self.store
@@ -271,7 +275,8 @@ impl Services {
                 code_hash: secrets::token_hash(&code),
                 app_id: user.app_id,
                 user_id: user.user_id,
-                redirect_uri: redirect_uri.to_owned(),
+                redirect_uri: req.redirect_uri.clone(),
+                code_challenge: req.code_challenge.clone(),
                 created_at: now,
                 expires_at: now + CODE_TTL,
             })
@@ -279,14 +284,15 @@ impl Services {
         Ok(code)
     }
 
-    /// The authorization_code grant: the code is spent whatever the outcome, so a leaked
-    /// code cannot be tried twice.
+    /// The authorization_code grant: the code is spent whatever the outcome (a wrong or
+    /// malformed `code_verifier` included), so a leaked code cannot be tried twice.
     pub async fn redeem_code(
         &self,
         client_id: &str,
         client_secret: Option<&str>,
         code: &str,
         redirect_uri: &str,
+        code_verifier: Option<&str>,
     ) -> Result<(IssuedTokens, BTreeSet<String>), OAuthError> {
         let app = self.login_client(client_id).await?.ok_or_else(|| {
             OAuthError::InvalidClient(
@@ -303,6 +309,7 @@ impl Services {
         if redirect_uri != taken.redirect_uri {
             return Err(OAuthError::RedirectUriMismatch);
         }
+        check_code_verifier(taken.code_challenge.as_ref(), code_verifier)?;
         let user = self
             .store
             .app_user(app.id, taken.user_id)
@@ -310,5 +317,28 @@ impl Services {
             .ok_or(OAuthError::InvalidCode)?;
         let tokens = self.issue_tokens(app.id, user.user_id).await?;
         Ok((tokens, user.scopes))
+    }
+}
+
+/// PKCE at the token endpoint (RFC 7636 §4.6). A verifier for a code asked without a
+/// challenge is refused too: accepting it would let a downgraded request pass for a
+/// protected one (RFC 9700 §2.1.1).
+fn check_code_verifier(
+    challenge: Option<&CodeChallenge>,
+    verifier: Option<&str>,
+) -> Result<(), OAuthError> {
+    match (challenge, verifier) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(OAuthError::UnexpectedCodeVerifier),
+        (Some(_), None) => Err(OAuthError::MissingCodeVerifier),
+        (Some(challenge), Some(verifier)) => {
+            let verifier =
+                CodeVerifier::parse(verifier).map_err(OAuthError::MalformedCodeVerifier)?;
+            if challenge.is_satisfied_by(&verifier) {
+                Ok(())
+            } else {
+                Err(OAuthError::CodeVerifierMismatch)
+            }
+        }
     }
 }

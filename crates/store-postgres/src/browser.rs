@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use talkchannel_domain::{AccountId, AppId, AppUser, ChannelId, UserId};
 use talkchannel_store::{
-    AuthorizationCode, BrowserSession, BrowserStore, FollowResult, StoreResult,
+    challenge_from_columns, AuthorizationCode, BrowserSession, BrowserStore, FollowResult,
+    StoreResult,
 };
 
 type SessionColumns = (
@@ -16,7 +17,16 @@ type SessionColumns = (
     DateTime<Utc>,
     DateTime<Utc>,
 );
-type CodeColumns = (String, AppId, UserId, String, DateTime<Utc>, DateTime<Utc>);
+type CodeColumns = (
+    String,
+    AppId,
+    UserId,
+    String,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
 type FollowColumns = (String, AppId, String, String, Option<String>, DateTime<Utc>);
 
 #[async_trait]
@@ -82,15 +92,19 @@ impl BrowserStore for PgStore {
     }
 
     async fn insert_authorization_code(&self, c: &AuthorizationCode) -> StoreResult<()> {
+        let (challenge, method) = c.challenge_columns();
         sqlx::query(
             "INSERT INTO authorization_codes \
-             (code_hash, app_id, user_id, redirect_uri, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             (code_hash, app_id, user_id, redirect_uri, code_challenge, code_challenge_method, \
+              created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&c.code_hash)
         .bind(c.app_id)
         .bind(c.user_id)
         .bind(&c.redirect_uri)
+        .bind(challenge)
+        .bind(method)
         .bind(c.created_at)
         .bind(c.expires_at)
         .execute(&self.pool)
@@ -105,24 +119,36 @@ impl BrowserStore for PgStore {
     ) -> StoreResult<Option<AuthorizationCode>> {
         let row: Option<CodeColumns> = sqlx::query_as(
             "DELETE FROM authorization_codes WHERE code_hash = $1 \
-             RETURNING code_hash, app_id, user_id, redirect_uri, created_at, expires_at",
+             RETURNING code_hash, app_id, user_id, redirect_uri, \
+                       code_challenge, code_challenge_method, created_at, expires_at",
         )
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        Ok(row.map(
-            |(code_hash, app_id, user_id, redirect_uri, created_at, expires_at)| {
-                AuthorizationCode {
+        row.map(
+            |(
+                code_hash,
+                app_id,
+                user_id,
+                redirect_uri,
+                challenge,
+                method,
+                created_at,
+                expires_at,
+            )| {
+                Ok(AuthorizationCode {
                     code_hash,
                     app_id,
                     user_id,
                     redirect_uri,
+                    code_challenge: challenge_from_columns(challenge, method)?,
                     created_at,
                     expires_at,
-                }
+                })
             },
-        ))
+        )
+        .transpose()
     }
 
     async fn set_app_user_scopes(

@@ -6,11 +6,21 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use talkchannel_domain::{AccountId, AppId, AppUser, ChannelId, UserId};
 use talkchannel_store::{
-    AuthorizationCode, BrowserSession, BrowserStore, FollowResult, StoreError, StoreResult,
+    challenge_from_columns, AuthorizationCode, BrowserSession, BrowserStore, FollowResult,
+    StoreError, StoreResult,
 };
 
 type SessionColumns = (String, String, Option<AccountId>, i64, i64);
-type CodeColumns = (String, AppId, UserId, String, i64, i64);
+type CodeColumns = (
+    String,
+    AppId,
+    UserId,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
 type FollowColumns = (String, AppId, String, String, Option<String>, i64);
 
 #[async_trait]
@@ -83,15 +93,19 @@ impl BrowserStore for SqliteStore {
     }
 
     async fn insert_authorization_code(&self, c: &AuthorizationCode) -> StoreResult<()> {
+        let (challenge, method) = c.challenge_columns();
         sqlx::query(
             "INSERT INTO authorization_codes \
-             (code_hash, app_id, user_id, redirect_uri, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             (code_hash, app_id, user_id, redirect_uri, code_challenge, code_challenge_method, \
+              created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&c.code_hash)
         .bind(c.app_id)
         .bind(c.user_id)
         .bind(&c.redirect_uri)
+        .bind(challenge)
+        .bind(method)
         .bind(to_ms(c.created_at))
         .bind(to_ms(c.expires_at))
         .execute(&self.writer)
@@ -112,19 +126,21 @@ impl BrowserStore for SqliteStore {
     ) -> StoreResult<Option<AuthorizationCode>> {
         let row: Option<CodeColumns> = sqlx::query_as(
             "DELETE FROM authorization_codes WHERE code_hash = ? \
-             RETURNING code_hash, app_id, user_id, redirect_uri, created_at, expires_at",
+             RETURNING code_hash, app_id, user_id, redirect_uri, \
+                       code_challenge, code_challenge_method, created_at, expires_at",
         )
         .bind(code_hash)
         .fetch_optional(&self.writer)
         .await
         .map_err(backend)?;
         row.map(
-            |(code_hash, app_id, user_id, redirect_uri, created, expires)| {
+            |(code_hash, app_id, user_id, redirect_uri, challenge, method, created, expires)| {
                 Ok(AuthorizationCode {
                     code_hash,
                     app_id,
                     user_id,
                     redirect_uri,
+                    code_challenge: challenge_from_columns(challenge, method)?,
                     created_at: from_ms(created)?,
                     expires_at: from_ms(expires)?,
                 })

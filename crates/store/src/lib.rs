@@ -17,7 +17,9 @@ mod webhooks;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use browser::{AuthorizationCode, BrowserSession, BrowserStore, FollowResult};
+pub use browser::{
+    challenge_from_columns, AuthorizationCode, BrowserSession, BrowserStore, FollowResult,
+};
 pub use consent::{requirement_from_db, ConsentStore};
 pub use customer_files::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,

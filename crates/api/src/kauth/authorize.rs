@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use talkchannel_domain::CodeChallenge;
 use talkchannel_service::{AuthorizeError, AuthorizeRequest};
 
 #[derive(Template)]
@@ -25,14 +26,17 @@ struct ConsentPage {
     channels: Vec<(String, String, String)>,
 }
 
-/// The request's parameters that the consent form carries to its POST.
-const CARRIED: [&str; 6] = [
+/// The request's parameters that the consent form carries to its POST, which checks
+/// them again.
+const CARRIED: [&str; 8] = [
     "client_id",
     "redirect_uri",
     "response_type",
     "scope",
     "state",
     "channel_public_id",
+    "code_challenge",
+    "code_challenge_method",
 ];
 
 /// Where errors may go once client and redirect URI are checked.
@@ -104,6 +108,15 @@ async fn check(
         uri: redirect_uri.to_owned(),
         state: param("state").map(str::to_owned),
     };
+    // RFC 7636 §4.4.1: a malformed challenge or an unknown method is `invalid_request`,
+    // sent back to the client like the other errors of a trusted request.
+    let code_challenge = match CodeChallenge::from_request(
+        param("code_challenge"),
+        param("code_challenge_method"),
+    ) {
+        Ok(c) => c,
+        Err(e) => return Err(Ok(redirect.error("invalid_request", &e.to_string()))),
+    };
     let response_type = param("response_type").unwrap_or_default();
     match state
         .services
@@ -113,6 +126,7 @@ async fn check(
             response_type,
             param("scope"),
             param("channel_public_id"),
+            code_challenge,
         )
         .await
     {

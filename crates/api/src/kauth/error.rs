@@ -36,6 +36,20 @@ impl KauthError {
     }
 }
 
+impl KauthError {
+    /// A PKCE check failed at the token endpoint. Kakao documents no KOE code of its own
+    /// for it; the code cannot be redeemed (it is spent), which is KOE320's meaning, and
+    /// RFC 7636 §4.6 names the error `invalid_grant`.
+    fn pkce_failed(description: String) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            description,
+            code: "KOE320",
+        }
+    }
+}
+
 impl From<OAuthError> for KauthError {
     fn from(e: OAuthError) -> Self {
         match e {
@@ -69,6 +83,10 @@ impl From<OAuthError> for KauthError {
                 description: "Redirect URI mismatch.".into(),
                 code: "KOE303",
             },
+            OAuthError::MalformedCodeVerifier(e) => Self::invalid_request(e.to_string()),
+            failed @ (OAuthError::MissingCodeVerifier
+            | OAuthError::CodeVerifierMismatch
+            | OAuthError::UnexpectedCodeVerifier) => Self::pkce_failed(failed.to_string()),
             OAuthError::Service(e) => {
                 tracing::error!(error = %e, "token endpoint failed");
                 Self {

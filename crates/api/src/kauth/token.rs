@@ -1,5 +1,6 @@
 //! `POST /oauth/token` (form body): the authorization_code and refresh_token grants.
-//! `client_secret` is required, for both grants, when the app has a client secret.
+//! `client_secret` is required, for both grants, when the app has a client secret;
+//! `code_verifier` is required when the code was asked with a PKCE `code_challenge`.
 
 use super::KauthError;
 use crate::ApiState;
@@ -28,6 +29,10 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
                     client_secret,
                     required("code")?,
                     required("redirect_uri")?,
+                    // Empty counts as absent, as for every other parameter here.
+                    form.get("code_verifier")
+                        .map(String::as_str)
+                        .filter(|v| !v.is_empty()),
                 )
                 .await?;
             let mut body = json!({

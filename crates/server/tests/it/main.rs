@@ -22,6 +22,7 @@ mod friendships;
 mod kauth_authorize;
 mod kauth_authorize_errors;
 mod kauth_consent_items;
+mod kauth_pkce;
 mod kauth_sessions;
 mod kauth_token;
 mod login_setup;

@@ -4,7 +4,7 @@ use super::fixtures::{
 use super::{run_concurrently, BoxFuture, Spawn};
 use crate::{AuthorizationCode, BrowserSession, FollowResult, Store};
 use std::sync::Arc;
-use talkchannel_domain::FriendAction;
+use talkchannel_domain::{CodeChallenge, CodeChallengeMethod, FriendAction};
 
 fn session(account: Option<i64>) -> BrowserSession {
     BrowserSession {
@@ -22,6 +22,7 @@ fn code(app: i64, user: i64) -> AuthorizationCode {
         app_id: app,
         user_id: user,
         redirect_uri: "https://shop.example/콜백?x=1".into(),
+        code_challenge: None,
         created_at: t0(),
         expires_at: t(300_000),
     }
@@ -125,6 +126,43 @@ pub async fn authorization_codes_are_taken_once(store: &dyn Store) {
         None,
         "an unlinked user's codes are gone"
     );
+}
+
+/// A code's PKCE challenge comes back as it went in, for both methods and for none.
+pub async fn authorization_codes_keep_their_challenge(store: &dyn Store) {
+    let app = new_app(store).await;
+    let account = new_account(store).await;
+    let user = link(store, app.id, account.id, 5_151).await;
+    let challenges = [
+        Some((
+            CodeChallengeMethod::S256,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        )),
+        Some((
+            CodeChallengeMethod::Plain,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk~.",
+        )),
+        None,
+    ];
+    for challenge in challenges {
+        let issued = AuthorizationCode {
+            code_challenge: challenge
+                .map(|(method, value)| CodeChallenge::new(method, value).expect("valid")),
+            ..code(app.id, user.user_id)
+        };
+        store
+            .insert_authorization_code(&issued)
+            .await
+            .expect("insert");
+        assert_eq!(
+            store
+                .take_authorization_code(&issued.code_hash)
+                .await
+                .expect("take"),
+            Some(issued.clone()),
+            "{challenge:?}"
+        );
+    }
 }
 
 /// Racing takes of one code: exactly one gets it.

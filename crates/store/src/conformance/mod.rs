@@ -220,6 +220,7 @@ macro_rules! conformance_tests {
                 snapshots_follow_writes,
                 sessions_round_trip_and_expire,
                 authorization_codes_are_taken_once,
+                authorization_codes_keep_their_challenge,
                 scopes_are_replaced_and_friends_counted,
                 follow_results_round_trip,
                 friend_groups_round_trip,

@@ -1,0 +1,11 @@
+-- PKCE (RFC 7636): the code challenge an authorization request bound to its code, kept
+-- until the code is redeemed. Both columns are NULL for a code issued without one, which
+-- is every code issued before this migration. (0013, not 0011, to keep the number the
+-- SQLite engine has to use: its 0011 and 0012 are taken.)
+ALTER TABLE authorization_codes
+    ADD COLUMN code_challenge TEXT,
+    ADD COLUMN code_challenge_method TEXT,
+    ADD CONSTRAINT authorization_codes_pkce_check CHECK (
+        (code_challenge IS NULL AND code_challenge_method IS NULL)
+        OR (code_challenge IS NOT NULL AND code_challenge_method IN ('S256', 'plain'))
+    );
