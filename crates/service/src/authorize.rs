@@ -284,15 +284,16 @@ impl Services {
         Ok(code)
     }
 
-    /// The authorization_code grant: the code is spent whatever the outcome (a wrong or
-    /// malformed `code_verifier` included), so a leaked code cannot be tried twice.
+    /// The authorization_code grant: the code is spent whatever the outcome (a missing or
+    /// wrong `code_verifier` included), so a leaked code cannot be tried twice. A
+    /// malformed verifier never gets here: the surface refuses it first.
     pub async fn redeem_code(
         &self,
         client_id: &str,
         client_secret: Option<&str>,
         code: &str,
         redirect_uri: &str,
-        code_verifier: Option<&str>,
+        code_verifier: Option<&CodeVerifier>,
     ) -> Result<(IssuedTokens, BTreeSet<String>), OAuthError> {
         let app = self.login_client(client_id).await?.ok_or_else(|| {
             OAuthError::InvalidClient(
@@ -325,16 +326,14 @@ impl Services {
 /// protected one (RFC 9700 §2.1.1).
 fn check_code_verifier(
     challenge: Option<&CodeChallenge>,
-    verifier: Option<&str>,
+    verifier: Option<&CodeVerifier>,
 ) -> Result<(), OAuthError> {
     match (challenge, verifier) {
         (None, None) => Ok(()),
         (None, Some(_)) => Err(OAuthError::UnexpectedCodeVerifier),
         (Some(_), None) => Err(OAuthError::MissingCodeVerifier),
         (Some(challenge), Some(verifier)) => {
-            let verifier =
-                CodeVerifier::parse(verifier).map_err(OAuthError::MalformedCodeVerifier)?;
-            if challenge.is_satisfied_by(&verifier) {
+            if challenge.is_satisfied_by(verifier) {
                 Ok(())
             } else {
                 Err(OAuthError::CodeVerifierMismatch)

@@ -28,9 +28,6 @@ pub enum OAuthError {
     /// PKCE: the code was asked with a `code_challenge` and no `code_verifier` came.
     #[error("code_verifier is required: the authorization request had a code_challenge")]
     MissingCodeVerifier,
-    /// PKCE: the `code_verifier` is not 43 to 128 characters of `[A-Za-z0-9-._~]`.
-    #[error("{0}")]
-    MalformedCodeVerifier(talkchannel_domain::PkceError),
     /// PKCE: the `code_verifier` does not derive the code's `code_challenge`.
     #[error("code_verifier does not match the code_challenge")]
     CodeVerifierMismatch,

@@ -83,7 +83,6 @@ impl From<OAuthError> for KauthError {
                 description: "Redirect URI mismatch.".into(),
                 code: "KOE303",
             },
-            OAuthError::MalformedCodeVerifier(e) => Self::invalid_request(e.to_string()),
             failed @ (OAuthError::MissingCodeVerifier
             | OAuthError::CodeVerifierMismatch
             | OAuthError::UnexpectedCodeVerifier) => Self::pkce_failed(failed.to_string()),

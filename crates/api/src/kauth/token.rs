@@ -22,6 +22,14 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
     match required("grant_type")? {
         "refresh_token" => {}
         "authorization_code" => {
+            // Parsed before the code is looked at: a malformed verifier is the client's
+            // typo and spends nothing (empty counts as absent, as everywhere here).
+            let verifier = form
+                .get("code_verifier")
+                .filter(|v| !v.is_empty())
+                .map(|v| talkchannel_domain::CodeVerifier::parse(v))
+                .transpose()
+                .map_err(|e| KauthError::invalid_request(e.to_string()))?;
             let (tokens, scopes) = state
                 .services
                 .redeem_code(
@@ -29,10 +37,7 @@ pub async fn token(State(state): State<ApiState>, body: Bytes) -> Result<Respons
                     client_secret,
                     required("code")?,
                     required("redirect_uri")?,
-                    // Empty counts as absent, as for every other parameter here.
-                    form.get("code_verifier")
-                        .map(String::as_str)
-                        .filter(|v| !v.is_empty()),
+                    verifier.as_ref(),
                 )
                 .await?;
             let mut body = json!({
