@@ -20,6 +20,35 @@ pub(crate) fn talkchannel(dir: &Path) -> Command {
     cmd
 }
 
+/// A directory whose `talkchannel.toml` holds the operator token, the database
+/// (PostgreSQL's URL, or `None` for the default SQLite file in the directory) and `extra`.
+pub(crate) fn configured_dir(
+    token: &str,
+    database_url: Option<&str>,
+    extra: &str,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let database = database_url
+        .map(|url| format!("database_url = \"{url}\"\n"))
+        .unwrap_or_default();
+    std::fs::write(
+        dir.path().join("talkchannel.toml"),
+        format!("operator_token = \"{token}\"\n{database}{extra}"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `talkchannel serve` in `dir` on a free port, its stdout piped for [`wait_listening`].
+pub(crate) fn serve_in(dir: &Path) -> Child {
+    talkchannel(dir)
+        .arg("serve")
+        .env("TALKCHANNEL_PORT", "0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 async fn output(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().await.expect("binary runs");
     (

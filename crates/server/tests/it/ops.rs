@@ -1,10 +1,9 @@
 //! Liveness, readiness, request ids and graceful shutdown (in process, and of the real
 //! binary on SIGTERM with a request in flight).
 
-use super::cli::{talkchannel, terminate, wait_listening};
+use super::cli::{configured_dir, serve_in, terminate, wait_listening};
 use reqwest::Method;
 use serde_json::Value;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 use talkchannel_store_postgres::testing::TestDatabase;
 use talkchannel_testkit::{on_both_engines, TestServer};
@@ -87,23 +86,8 @@ async fn sigterm_finishes_a_request_in_flight_on_postgres() {
 }
 
 async fn sigterm_finishes_a_request_in_flight(database_url: Option<&str>) {
-    let dir = tempfile::tempdir().unwrap();
-    let database = database_url
-        .map(|url| format!("database_url = \"{url}\"\n"))
-        .unwrap_or_default();
-    std::fs::write(
-        dir.path().join("talkchannel.toml"),
-        format!("operator_token = \"{TOKEN}\"\n{database}"),
-    )
-    .unwrap();
-    let serve = || {
-        talkchannel(dir.path())
-            .arg("serve")
-            .env("TALKCHANNEL_PORT", "0")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let dir = configured_dir(TOKEN, database_url, "");
+    let serve = || serve_in(dir.path());
     let mut server = serve();
     let (_, base) = wait_listening(&mut server).await;
     let addr = base.trim_start_matches("http://").to_owned();

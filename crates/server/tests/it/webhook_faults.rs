@@ -2,11 +2,10 @@
 //! restarted (on each engine), two nodes over one PostgreSQL, and destinations the
 //! operator refuses.
 
-use super::cli::{talkchannel, wait_listening};
+use super::cli::{configured_dir, serve_in, wait_listening};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use talkchannel_server::{Config, Server};
@@ -128,23 +127,12 @@ async fn sigkill_mid_burst_loses_no_event_on_postgres() {
 
 /// `database_url`: PostgreSQL's, or `None` for the default SQLite file in the directory.
 async fn sigkill_mid_burst_loses_no_event(database_url: Option<&str>) {
-    let dir = tempfile::tempdir().unwrap();
-    let database = database_url
-        .map(|url| format!("database_url = \"{url}\"\n"))
-        .unwrap_or_default();
-    std::fs::write(
-        dir.path().join("talkchannel.toml"),
-        format!("operator_token = \"{TOKEN}\"\n{database}[webhooks]\nworkers = 1\nbatch_size = 8\nper_app_concurrency = 4\nlease_secs = 7\npoll_interval_ms = 100\n"),
-    )
-    .unwrap();
-    let serve = || {
-        talkchannel(dir.path())
-            .arg("serve")
-            .env("TALKCHANNEL_PORT", "0")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let dir = configured_dir(
+        TOKEN,
+        database_url,
+        "[webhooks]\nworkers = 1\nbatch_size = 8\nper_app_concurrency = 4\nlease_secs = 7\npoll_interval_ms = 100\n",
+    );
+    let serve = || serve_in(dir.path());
     let receiver = Receiver::start(Mode::Slow(Duration::from_millis(100))).await;
     let mut first = serve();
     let (_, base) = wait_listening(&mut first).await;
