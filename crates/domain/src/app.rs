@@ -80,7 +80,8 @@ impl NewApp {
     }
 }
 
-/// Whether a string has the shape of a key we issue; anything else is rejected before a lookup.
+/// Whether a string has the shape of a key we issue; anything else is rejected before a
+/// lookup (a NUL, above all, which PostgreSQL cannot even compare).
 pub fn looks_like_key(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

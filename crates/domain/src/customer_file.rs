@@ -169,6 +169,10 @@ impl FileSchema {
         };
         match (kind, value) {
             (_, Value::Null) => Ok(None),
+            (_, Value::String(s)) if crate::validation::has_stray_control(s) => Err(format!(
+                "field `{}` contains a control character (a NUL, say)",
+                clip(name)
+            )),
             (FieldType::String, Value::String(s))
                 if s.chars().count() <= MAX_STRING_VALUE_CHARS =>
             {

@@ -46,6 +46,14 @@ pub fn display_text(field: &str, value: &str, max_chars: usize) -> Result<String
     Ok(trimmed.to_owned())
 }
 
+/// Whether text holds a control character other than tab and line breaks (which values
+/// such as a multi-line customer-file field may carry): a NUL above all, which
+/// PostgreSQL can neither store nor compare.
+pub fn has_stray_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// A positive id written plainly: ASCII digits only, no sign, no blanks, no leading zero,
 /// within `i64`. `+5`, ` 5`, `05` and `5.0` are refused rather than read as 5, so two
 /// spellings never name one row.

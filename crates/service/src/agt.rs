@@ -36,7 +36,7 @@ impl Services {
         client_id: &str,
         access_token: &str,
     ) -> ServiceResult<Result<String, AgtError>> {
-        let owner = self.store.key_owner(client_id).await?;
+        let owner = self.key_owner(client_id).await?;
         let Some(owner) = owner.filter(|o| o.kind != KeyKind::Admin) else {
             return Ok(Err(AgtError::InvalidClient));
         };

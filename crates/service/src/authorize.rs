@@ -105,7 +105,7 @@ impl Services {
     /// The app of a REST API or JavaScript key, which is what Kakao Login accepts as
     /// `client_id`.
     pub async fn login_client(&self, client_id: &str) -> ServiceResult<Option<App>> {
-        match self.store.key_owner(client_id).await? {
+        match self.key_owner(client_id).await? {
             Some(o) if matches!(o.kind, KeyKind::RestApi | KeyKind::JavaScript) => {
                 Ok(Some(self.app(o.app_id).await?))
             }

@@ -57,7 +57,6 @@ impl Services {
     /// The app an SDK's `app_key` (JavaScript or native key) names; KAE104 otherwise.
     pub async fn follow_app(&self, app_key: &str) -> Result<App, KaeError> {
         let owner = self
-            .store
             .key_owner(app_key)
             .await
             .map_err(|e| KaeError::internal(&e.into()))?;

@@ -137,6 +137,11 @@ fn password_matches(hash: &str, password: &str) -> bool {
 /// brought to the same form; anything else cannot name an account.
 fn normalise_login(login: &str) -> Option<String> {
     let login = login.trim();
+    // No account's email or phone holds a control character (a NUL could not even be
+    // compared on PostgreSQL): such a login names nobody.
+    if login.chars().any(char::is_control) {
+        return None;
+    }
     if login.contains('@') {
         Some(login.to_lowercase())
     } else {

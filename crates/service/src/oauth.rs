@@ -61,7 +61,7 @@ impl Services {
         client_secret: Option<&str>,
         refresh_token: &str,
     ) -> Result<Refreshed, OAuthError> {
-        let owner = self.store.key_owner(client_id).await?;
+        let owner = self.key_owner(client_id).await?;
         let app = match owner {
             Some(o) if matches!(o.kind, KeyKind::RestApi | KeyKind::JavaScript) => o.app_id,
             _ => {

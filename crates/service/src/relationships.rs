@@ -53,6 +53,18 @@ pub enum Caller {
 }
 
 impl Services {
+    /// The app and kind of a key, looked up only when it has the shape of one we issue:
+    /// every surface that takes a key from outside asks here.
+    pub(crate) async fn key_owner(
+        &self,
+        key: &str,
+    ) -> ServiceResult<Option<talkchannel_store::KeyOwner>> {
+        if !looks_like_key(key) {
+            return Ok(None);
+        }
+        Ok(self.store.key_owner(key).await?)
+    }
+
     /// Resolves a credential; anything unknown, expired or of the wrong kind is -401.
     pub async fn authenticate(&self, credential: Credential<'_>) -> ServiceResult<Caller> {
         match credential {
@@ -74,11 +86,7 @@ impl Services {
                 }
             }
             Credential::AdminKey(key) => {
-                let owner = if looks_like_key(key) {
-                    self.store.key_owner(key).await?
-                } else {
-                    None
-                };
+                let owner = self.key_owner(key).await?;
                 match owner {
                     Some(owner) if owner.kind == KeyKind::Admin => Ok(Caller::App(owner.app_id)),
                     Some(_) => Err(ServiceError::Unauthenticated(

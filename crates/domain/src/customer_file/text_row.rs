@@ -88,6 +88,7 @@ impl TextRowLayout {
     /// out; anything else is handed to it for its error.
     fn write_value(&self, field: &TextField, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
         let written = match field.kind {
+            _ if crate::validation::has_stray_control(text) => false,
             FieldType::String if text.chars().count() <= MAX_STRING_VALUE_CHARS => {
                 write_json(out, text);
                 true

@@ -29,6 +29,7 @@ mod login_setup;
 mod logout;
 mod messages;
 mod messages_refused;
+mod nul_bytes;
 mod open_redirect;
 mod ops;
 mod relationship;

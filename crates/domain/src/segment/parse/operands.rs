@@ -16,6 +16,11 @@ pub(super) fn text_test(
 ) -> Result<TextTest, ValidationError> {
     let one = |v: &Value| -> Result<String, ValidationError> {
         match v {
+            // Field values never hold one, and PostgreSQL could not store the tree.
+            Value::String(s) if crate::validation::has_stray_control(s) => Err(invalid(
+                vpath,
+                "values must not contain control characters (a NUL, say)",
+            )),
             Value::String(s) if s.chars().count() <= MAX_STRING_VALUE_CHARS => Ok(s.clone()),
             Value::String(_) => Err(invalid(
                 vpath,
