@@ -59,7 +59,7 @@ impl Services {
         let owner = self
             .key_owner(app_key)
             .await
-            .map_err(|e| KaeError::internal(&e.into()))?;
+            .map_err(|e| KaeError::internal(&e))?;
         match owner {
             Some(o) if matches!(o.kind, KeyKind::JavaScript | KeyKind::Native) => {
                 self.app(o.app_id).await.map_err(|e| KaeError::internal(&e))
