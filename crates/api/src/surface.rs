@@ -13,6 +13,9 @@ use talkchannel_domain::KakaoCode;
 pub enum Surface {
     /// Kakao-compatible REST: errors are `{"code": -N, "msg": "..."}`.
     Kapi,
+    /// Kakao Login's JSON endpoints (`/oauth/token`, `/api/agt`): errors are
+    /// `{"error", "error_description", "error_code"}`.
+    Kauth,
     /// Everything else of ours: errors are `{"error": {"code", "message"}}`.
     Control,
 }
@@ -21,6 +24,8 @@ impl Surface {
     pub fn of(path: &str) -> Self {
         if path.starts_with("/v1/") || path.starts_with("/v2/") {
             Surface::Kapi
+        } else if path == "/oauth/token" || path == "/api/agt" {
+            Surface::Kauth
         } else {
             Surface::Control
         }
@@ -32,6 +37,9 @@ impl Surface {
             Surface::Kapi => KapiError::new(kakao_code_for(status), message)
                 .with_status(status)
                 .into_response(),
+            Surface::Kauth => {
+                crate::kauth::KauthError::from_status(status, message).into_response()
+            }
             Surface::Control => ControlError::from_status(status, message).into_response(),
         }
     }

@@ -23,6 +23,20 @@ impl KauthError {
         }
     }
 
+    /// An error the framework made (body too large, timeout, panic), in kauth's shape.
+    pub fn from_status(status: StatusCode, description: String) -> Self {
+        Self {
+            status,
+            error: if status.is_server_error() {
+                "server_error"
+            } else {
+                "invalid_request"
+            },
+            description,
+            code: "KOE010",
+        }
+    }
+
     pub fn unsupported_grant_type(grant: &str) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,

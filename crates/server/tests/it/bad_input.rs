@@ -86,6 +86,19 @@ async fn bodies_are_limited_and_checked(s: TestServer) {
     .await;
     assert!(kapi.starts_with("HTTP/1.1 413"), "{kapi}");
     assert!(kapi.contains(r#""code":-2"#), "{kapi}");
+    // Kakao Login's token endpoint answers in kauth's shape.
+    let kauth = raw_request(
+        &s,
+        too_large("POST /oauth/token HTTP/1.1")
+            + "Content-Type: application/x-www-form-urlencoded\r\n\r\n",
+    )
+    .await;
+    assert!(kauth.starts_with("HTTP/1.1 413"), "{kauth}");
+    assert!(
+        kauth.contains(r#""error":"invalid_request""#)
+            && kauth.contains(r#""error_code":"KOE010""#),
+        "{kauth}"
+    );
     let accounts = s.control_ok(Method::GET, "/accounts", None).await;
     assert_eq!(accounts["items"], json!([]), "nothing was created");
     let post = |body: Vec<u8>, content_type: &'static str| {
