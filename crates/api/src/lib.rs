@@ -6,12 +6,14 @@ pub mod kapi;
 pub mod kauth;
 mod ops;
 pub mod pages;
+mod security_headers;
 mod surface;
 
 use axum::Router;
 use std::sync::Arc;
 use talkchannel_service::{OperatorToken, Services};
 
+pub use security_headers::security_headers;
 pub use surface::{surface_errors, Surface};
 
 /// What every handler can reach. Cloned for every request, so it is one shared pointer

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use std::time::Duration;
-use talkchannel_api::{surface_errors, ApiState};
+use talkchannel_api::{security_headers, surface_errors, ApiState};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -27,7 +27,7 @@ pub fn app(state: ApiState, config: &Config) -> Router {
         .on_failure(DefaultOnFailure::new().level(Level::ERROR));
     // Each `layer` wraps everything added before it: the request id is set first and the
     // body limit is checked last, right before the handlers.
-    talkchannel_api::router(state)
+    talkchannel_api::router(state.clone())
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
             BodyLimits {
@@ -42,6 +42,8 @@ pub fn app(state: ApiState, config: &Config) -> Router {
         ))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(surface_errors))
+        // Outside the error shaping, so framework-made errors carry the headers too.
+        .layer(middleware::from_fn_with_state(state, security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -35,6 +35,7 @@ mod ops;
 mod relationship;
 mod scheduled_backlog;
 mod sdk_share;
+mod security_headers;
 mod seed;
 mod strict_input;
 mod user_call_styles;
