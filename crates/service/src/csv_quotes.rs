@@ -83,4 +83,24 @@ mod tests {
             assert!(ends_inside(open), "{open:?}");
         }
     }
+
+    proptest::proptest! {
+        /// Whatever a CSV writer makes ends outside quotes; opening a quoted field after
+        /// it and never closing it ends inside, whatever follows.
+        #[test]
+        fn agrees_with_what_a_csv_writer_writes(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a-z,\"\n\r 한]{0,6}", 1..4), 0..5),
+            tail in "[a-z,\n\r 한]{0,8}",
+        ) {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for row in &rows {
+                writer.write_record(row).unwrap();
+            }
+            let written = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+            proptest::prop_assert!(!ends_inside(&written), "{written:?}");
+            let open = format!("{written}x,\"{tail}");
+            proptest::prop_assert!(ends_inside(&open), "{open:?}");
+        }
+    }
 }

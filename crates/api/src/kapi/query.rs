@@ -103,4 +103,22 @@ mod tests {
         assert!(Query::with_form(None, b"b=%FF").is_err());
         assert!(Query::with_form(None, &[0xff]).is_err());
     }
+
+    proptest::proptest! {
+        /// Any query and body answer Ok or -2, never a panic; a name read from both
+        /// has the one value they agree on.
+        #[test]
+        fn any_query_and_form_answer(
+            raw in "[a-z=&%0-9A-F+]{0,40}",
+            form in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ) {
+            let query = Query::parse(Some(&raw));
+            if let Ok(merged) = Query::with_form(Some(&raw), &form) {
+                let query = query.expect("the query alone parses when both do");
+                for (name, value) in &query.0 {
+                    proptest::prop_assert_eq!(merged.0.get(name), Some(value));
+                }
+            }
+        }
+    }
 }
