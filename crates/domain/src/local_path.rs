@@ -27,9 +27,13 @@ impl LocalPath {
             return None;
         }
         // What the browser will ask for: the path and query as the parser wrote them.
-        Some(Self(
-            resolved[Position::BeforePath..Position::AfterQuery].to_owned(),
-        ))
+        // Dot segments can leave a path that starts with `//` (`/.//evil.example`), which
+        // a `Location` would send off-site: the written form is checked again.
+        let written = &resolved[Position::BeforePath..Position::AfterQuery];
+        if !written.starts_with('/') || written.starts_with("//") {
+            return None;
+        }
+        Some(Self(written.to_owned()))
     }
 
     /// The start page, where a missing or refused target goes.
@@ -58,6 +62,24 @@ mod tests {
         }
         assert_eq!(LocalPath::parse("/a/../b").unwrap().as_str(), "/b");
         assert_eq!(LocalPath::parse("/a#frag").unwrap().as_str(), "/a");
+    }
+
+    #[test]
+    fn dot_segments_cannot_make_a_protocol_relative_path() {
+        for tricky in [
+            "/.//evil.example/x",
+            "/..//evil.example/x",
+            "/a/..//evil.example",
+            "/%2e//evil.example",
+        ] {
+            let parsed = LocalPath::parse(tricky);
+            assert!(
+                parsed
+                    .as_ref()
+                    .is_none_or(|p| !p.as_str().starts_with("//")),
+                "{tricky:?} -> {parsed:?}"
+            );
+        }
     }
 
     #[test]

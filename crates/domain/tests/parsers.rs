@@ -29,6 +29,8 @@ fn hostile_text() -> impl Strategy<Value = String> {
             Just("?".to_owned()),
             Just("#".to_owned()),
             Just("..".to_owned()),
+            Just(".".to_owned()),
+            Just("/.".to_owned()),
             Just("http://".to_owned()),
             Just("https:".to_owned()),
             Just("evil.example".to_owned()),

@@ -8,12 +8,13 @@ use talkchannel_testkit::{on_both_engines, Browser, TestServer};
 on_both_engines!(continue_never_leaves_the_origin);
 
 /// Each raw `continue`, percent-encoded as a browser would send it.
-const HOSTILE: [&str; 8] = [
+const HOSTILE: [&str; 9] = [
     "/%09/evil.example/x",
     "/%0A/evil.example/x",
     "/%0D%0A/evil.example/x",
     "//evil.example/x",
     "/%5Cevil.example",
+    "/.//evil.example/x",
     "%5C/evil.example",
     "https://evil.example/",
     "/%00/x",
