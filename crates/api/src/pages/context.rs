@@ -11,6 +11,10 @@ use talkchannel_service::{ServiceResult, SessionHandle};
 
 pub const SESSION_COOKIE: &str = "tc_session";
 pub const LANG_COOKIE: &str = "tc_lang";
+/// A visitor who has not signed in gets the CSRF token of the sign-in form in this cookie
+/// (the form carries it back: double submit), so an anonymous page costs no database
+/// write. `SameSite=Lax` keeps another site's form from sending it at all.
+pub const CSRF_COOKIE: &str = "tc_csrf";
 
 /// Whether cookies carry `Secure`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -27,6 +31,8 @@ pub struct PageCtx {
     pub lang: Lang,
     pub t: &'static Texts,
     pub session: Option<SessionHandle>,
+    /// Without a session: the anonymous CSRF token from [`CSRF_COOKIE`], if any.
+    anonymous_csrf: Option<String>,
     /// The path and query of this request.
     pub here: String,
     secure: bool,
@@ -62,10 +68,12 @@ impl PageCtx {
             Some(token) => state.services.browser_session(&token).await?,
             None => None,
         };
+        let anonymous_csrf = cookie(headers, CSRF_COOKIE).filter(|token| token.len() >= 32);
         let mut ctx = Self {
             lang,
             t: lang.texts(),
             session,
+            anonymous_csrf,
             here: uri
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
@@ -79,13 +87,16 @@ impl PageCtx {
         Ok(ctx)
     }
 
-    /// The session, starting an anonymous one (for its CSRF token) when there is none.
-    pub async fn ensure_session(&mut self, state: &ApiState) -> ServiceResult<&SessionHandle> {
-        if self.session.is_none() {
-            let started = state.services.start_browser_session(None).await?;
-            self.adopt(started);
+    /// Makes sure the page's forms have a CSRF token: the session's, or for a visitor
+    /// who has not signed in, one in [`CSRF_COOKIE`] (no session row is written).
+    pub fn ensure_csrf(&mut self) {
+        if self.session.is_some() || self.anonymous_csrf.is_some() {
+            return;
         }
-        Ok(self.session.as_ref().expect("just set"))
+        let token = talkchannel_service::secrets::bearer_token();
+        let cookie = self.cookie(CSRF_COOKIE, &token, 86_400, true);
+        self.set_cookies.push(cookie);
+        self.anonymous_csrf = Some(token);
     }
 
     /// Makes `session` this browser's session from this answer on.
@@ -108,15 +119,21 @@ impl PageCtx {
     }
 
     pub fn csrf(&self) -> &str {
-        self.session
-            .as_ref()
-            .map_or("", |s| s.session.csrf_token.as_str())
+        match (&self.session, &self.anonymous_csrf) {
+            (Some(session), _) => session.session.csrf_token.as_str(),
+            (None, Some(token)) => token,
+            (None, None) => "",
+        }
     }
 
-    /// Whether a submitted form carries this session's CSRF token.
+    /// Whether a submitted form carries this session's CSRF token (or, signed out, the
+    /// token of the CSRF cookie).
     pub fn csrf_ok(&self, submitted: Option<&str>) -> bool {
-        match (&self.session, submitted) {
-            (Some(session), Some(token)) => session.csrf_matches(token),
+        match (&self.session, &self.anonymous_csrf, submitted) {
+            (Some(session), _, Some(token)) => session.csrf_matches(token),
+            (None, Some(cookie), Some(token)) => {
+                talkchannel_service::secrets::constant_time_eq(cookie.as_bytes(), token.as_bytes())
+            }
             _ => false,
         }
     }

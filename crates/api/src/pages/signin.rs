@@ -51,7 +51,7 @@ async fn render(
     error: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    ctx.ensure_session(state).await?;
+    ctx.ensure_csrf();
     let accounts = if state.pages.account_picker {
         let page = state
             .services

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server over HTTP on 127.0.0.1:0, on SQLite and PostgreSQL.
 
+mod anonymous_pages;
 mod bad_input;
 mod browser;
 mod browser_oauth_libraries;
