@@ -38,9 +38,7 @@ impl AccountStore for PgStore {
     }
 
     async fn accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
-        let sql =
-            format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id > $1 ORDER BY id LIMIT $2");
-        let rows: Vec<AccountRow> = sqlx::query_as(&sql)
+        let rows: Vec<AccountRow> = sqlx::query_as(&crate::paged::accounts())
             .bind(after(page))
             .bind(page.fetch_limit())
             .fetch_all(&self.pool)

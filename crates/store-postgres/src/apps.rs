@@ -54,14 +54,12 @@ impl AppStore for PgStore {
     }
 
     async fn apps(&self, page: PageRequest) -> StoreResult<Page<App>> {
-        let rows: Vec<AppRow> = sqlx::query_as(
-            "SELECT id, name, created_at FROM apps WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let rows: Vec<AppRow> = sqlx::query_as(crate::paged::APPS)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         // One query for every listed app's keys rather than one per app.
         let ids: Vec<AppId> = rows.iter().map(|r| r.id).collect();
         let mut keys = keys_of(&self.pool, &ids).await?;

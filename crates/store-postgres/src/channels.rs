@@ -51,9 +51,7 @@ impl ChannelStore for PgStore {
     }
 
     async fn channels(&self, page: PageRequest) -> StoreResult<Page<Channel>> {
-        let sql =
-            format!("SELECT {CHANNEL_COLUMNS} FROM channels WHERE id > $1 ORDER BY id LIMIT $2");
-        let rows: Vec<ChannelRow> = sqlx::query_as(&sql)
+        let rows: Vec<ChannelRow> = sqlx::query_as(&crate::paged::channels())
             .bind(after(page))
             .bind(page.fetch_limit())
             .fetch_all(&self.pool)

@@ -214,16 +214,13 @@ impl CustomerFileStore for PgStore {
     }
 
     async fn file_rows(&self, file: FileId, page: PageRequest) -> StoreResult<Page<FileRow>> {
-        let rows: Vec<RowRow> = sqlx::query_as(
-            "SELECT seq, user_type, user_key, fields, account_id, updated_at \
-             FROM customer_file_rows WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(file)
-        .bind(after(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let rows: Vec<RowRow> = sqlx::query_as(crate::paged::FILE_ROWS)
+            .bind(file)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(Page::from_rows(convert_all(rows)?, page, |r: &FileRow| {
             r.seq
         }))

@@ -9,7 +9,7 @@ use talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL;
 use talkchannel_domain::{ChannelId, FriendGroup, GroupDraft, GroupId, Page, PageRequest};
 use talkchannel_store::{FriendGroupStore, StoreError, StoreResult};
 
-const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
+pub(crate) const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -96,16 +96,13 @@ impl FriendGroupStore for PgStore {
         channel: ChannelId,
         page: PageRequest,
     ) -> StoreResult<Page<FriendGroup>> {
-        let rows = sqlx::query_as::<_, GroupRow>(&format!(
-            "SELECT {COLUMNS} FROM friend_groups WHERE channel_id = $1 AND id > $2 \
-             ORDER BY id LIMIT $3"
-        ))
-        .bind(channel)
-        .bind(after(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let rows = sqlx::query_as::<_, GroupRow>(&crate::paged::friend_groups())
+            .bind(channel)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         let groups = rows
             .into_iter()
             .map(GroupRow::into_domain)

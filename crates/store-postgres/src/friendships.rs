@@ -73,11 +73,7 @@ impl FriendshipStore for PgStore {
         account: AccountId,
         page: PageRequest,
     ) -> StoreResult<Page<FriendshipLogEntry>> {
-        let sql = format!(
-            "SELECT {LOG_COLUMNS} FROM friendship_log \
-             WHERE channel_id = $1 AND account_id = $2 AND seq > $3 ORDER BY seq LIMIT $4"
-        );
-        let rows: Vec<LogRow> = sqlx::query_as(&sql)
+        let rows: Vec<LogRow> = sqlx::query_as(&crate::paged::friendship_log())
             .bind(channel)
             .bind(account)
             .bind(after(page))

@@ -19,6 +19,7 @@ mod friendship_batches;
 mod friendships;
 mod login;
 mod messages;
+pub mod paged;
 mod rows;
 mod seed;
 mod segments;

@@ -185,16 +185,13 @@ impl MessageStore for PgStore {
     }
 
     async fn messages(&self, channel: ChannelId, page: PageRequest) -> StoreResult<Page<Message>> {
-        let rows = sqlx::query_as::<_, MessageRow>(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND id > $2 \
-             AND test_of IS NULL ORDER BY id LIMIT $3"
-        ))
-        .bind(channel)
-        .bind(after(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, MessageRow>(&crate::paged::messages())
+            .bind(channel)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             rows.into_iter()
                 .map(MessageRow::into_domain)

@@ -21,7 +21,7 @@ const SETTINGS_COLUMNS: &str = "app_id, url, enabled, legacy_fields, signing_sec
     consecutive_failures, updated_at";
 
 /// An event row with its channel's ids; `e` is any relation with the outbox's columns.
-const EVENT_FIELDS: &str = "e.id, e.resource_id, e.app_id, e.channel_id, e.account_id, \
+pub(crate) const EVENT_FIELDS: &str = "e.id, e.resource_id, e.app_id, e.channel_id, e.account_id, \
     c.public_id AS channel_public_id, c.search_id AS channel_search_id, e.kind, e.user_id, \
     e.occurred_at, e.state, e.attempts, e.next_attempt_at, e.retry_from";
 
@@ -190,12 +190,7 @@ impl WebhookStore for PgStore {
         state: Option<WebhookEventState>,
         page: PageRequest,
     ) -> StoreResult<Page<WebhookEvent>> {
-        let sql = format!(
-            "SELECT {EVENT_FIELDS} FROM webhook_events e JOIN channels c ON c.id = e.channel_id \
-             WHERE e.app_id = $1 AND ($2::text IS NULL OR e.state = $2) AND e.id > $3 \
-             ORDER BY e.id LIMIT $4"
-        );
-        let rows: Vec<EventRow> = sqlx::query_as(&sql)
+        let rows: Vec<EventRow> = sqlx::query_as(&crate::paged::webhook_events())
             .bind(app)
             .bind(state.map(WebhookEventState::as_str))
             .bind(after(page))
@@ -211,17 +206,13 @@ impl WebhookStore for PgStore {
         app: AppId,
         page: PageRequest,
     ) -> StoreResult<Page<LoggedAttempt>> {
-        let rows: Vec<AttemptRow> = sqlx::query_as(
-            "SELECT a.seq, e.resource_id, a.event_id, a.at, a.status, a.latency_ms, a.error \
-             FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id \
-             WHERE a.app_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT $3",
-        )
-        .bind(app)
-        .bind(after(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let rows: Vec<AttemptRow> = sqlx::query_as(crate::paged::WEBHOOK_ATTEMPTS)
+            .bind(app)
+            .bind(after(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         let attempts = rows.into_iter().map(LoggedAttempt::from).collect();
         Ok(Page::from_rows(attempts, page, |a| a.seq))
     }

@@ -50,15 +50,12 @@ impl AccountStore for SqliteStore {
     }
 
     async fn accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
-        let rows = sqlx::query_as::<_, AccountRow>(
-            "SELECT id, nickname, phone_number, email, gender, birth_date, region, created_at \
-             FROM accounts WHERE id > ? ORDER BY id LIMIT ?",
-        )
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, AccountRow>(crate::paged::ACCOUNTS)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, AccountRow::into_domain)?,
             page,

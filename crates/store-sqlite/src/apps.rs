@@ -62,19 +62,13 @@ impl AppStore for SqliteStore {
     }
 
     async fn apps(&self, page: PageRequest) -> StoreResult<Page<App>> {
-        // Page the apps first, then join their keys, so LIMIT counts apps, not keys.
-        let rows = sqlx::query_as::<_, AppKeyRow>(
-            "SELECT a.id AS app_id, a.name AS app_name, a.created_at AS app_created_at, \
-                    k.key, k.kind, k.is_primary, k.created_at AS key_created_at \
-             FROM (SELECT id, name, created_at FROM apps WHERE id > ? ORDER BY id LIMIT ?) a \
-             LEFT JOIN app_keys k ON k.app_id = a.id \
-             ORDER BY a.id",
-        )
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        // Pages the apps first, then joins their keys, so LIMIT counts apps, not keys.
+        let rows = sqlx::query_as::<_, AppKeyRow>(crate::paged::APPS)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(group_apps(rows)?, page, |a| a.id))
     }
 

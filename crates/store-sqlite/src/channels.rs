@@ -19,6 +19,7 @@ macro_rules! channel_select {
         )
     };
 }
+pub(crate) use channel_select;
 
 /// When both ids are taken SQLite names only the index it happened to check first; look
 /// instead, so a taken public id is always the one reported.
@@ -88,13 +89,12 @@ impl ChannelStore for SqliteStore {
     }
 
     async fn channels(&self, page: PageRequest) -> StoreResult<Page<Channel>> {
-        let rows =
-            sqlx::query_as::<_, ChannelRow>(channel_select!("WHERE id > ? ORDER BY id LIMIT ?"))
-                .bind(cursor(page))
-                .bind(page.fetch_limit())
-                .fetch_all(&self.reader)
-                .await
-                .map_err(backend)?;
+        let rows = sqlx::query_as::<_, ChannelRow>(crate::paged::CHANNELS)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, ChannelRow::into_domain)?,
             page,

@@ -219,16 +219,13 @@ impl CustomerFileStore for SqliteStore {
     }
 
     async fn file_rows(&self, file: FileId, page: PageRequest) -> StoreResult<Page<FileRow>> {
-        let rows = sqlx::query_as::<_, RowRow>(
-            "SELECT seq, user_type, user_key, fields, account_id, updated_at \
-             FROM customer_file_rows WHERE file_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(file)
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, RowRow>(crate::paged::FILE_ROWS)
+            .bind(file)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, RowRow::into_domain)?,
             page,

@@ -9,7 +9,7 @@ use talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL;
 use talkchannel_domain::{ChannelId, FriendGroup, GroupDraft, GroupId, Page, PageRequest};
 use talkchannel_store::{FriendGroupStore, StoreError, StoreResult};
 
-const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
+pub(crate) const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -102,16 +102,13 @@ impl FriendGroupStore for SqliteStore {
         channel: ChannelId,
         page: PageRequest,
     ) -> StoreResult<Page<FriendGroup>> {
-        let rows = sqlx::query_as::<_, GroupRow>(&format!(
-            "SELECT {COLUMNS} FROM friend_groups WHERE channel_id = ? AND id > ? \
-             ORDER BY id LIMIT ?"
-        ))
-        .bind(channel)
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, GroupRow>(&crate::paged::friend_groups())
+            .bind(channel)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, GroupRow::into_domain)?,
             page,

@@ -126,18 +126,14 @@ impl FriendshipStore for SqliteStore {
         account: AccountId,
         page: PageRequest,
     ) -> StoreResult<Page<FriendshipLogEntry>> {
-        let rows = sqlx::query_as::<_, LogRow>(
-            "SELECT seq, channel_id, account_id, action, from_relation, to_relation, source, at \
-             FROM friendship_log \
-             WHERE channel_id = ? AND account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(channel)
-        .bind(account)
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, LogRow>(crate::paged::FRIENDSHIP_LOG)
+            .bind(channel)
+            .bind(account)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, LogRow::into_domain)?,
             page,

@@ -17,6 +17,7 @@ mod friend_groups;
 mod friendships;
 mod login;
 mod messages;
+pub mod paged;
 mod pool;
 mod raw_rows;
 mod row_batch;

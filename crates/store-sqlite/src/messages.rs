@@ -153,16 +153,13 @@ impl MessageStore for SqliteStore {
     }
 
     async fn messages(&self, channel: ChannelId, page: PageRequest) -> StoreResult<Page<Message>> {
-        let rows = sqlx::query_as::<_, MessageRow>(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE channel_id = ? AND id > ? \
-             AND test_of IS NULL ORDER BY id LIMIT ?"
-        ))
-        .bind(channel)
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, MessageRow>(&crate::paged::messages())
+            .bind(channel)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         Ok(Page::from_rows(
             all(rows, MessageRow::into_domain)?,
             page,

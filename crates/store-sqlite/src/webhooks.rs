@@ -19,7 +19,8 @@ const SETTINGS_COLUMNS: &str = "app_id, url, enabled, legacy_fields, signing_sec
     previous_signing_secret, retry_limit_secs, pause_threshold, open_id_secret, paused, \
     consecutive_failures, updated_at";
 
-const EVENT_SELECT: &str = "SELECT e.id, e.resource_id, e.app_id, e.channel_id, e.account_id, \
+pub(crate) const EVENT_SELECT: &str =
+    "SELECT e.id, e.resource_id, e.app_id, e.channel_id, e.account_id, \
     c.public_id AS channel_public_id, c.search_id AS channel_search_id, e.kind, e.user_id, \
     e.occurred_at, e.state, e.attempts, e.next_attempt_at, e.retry_from \
     FROM webhook_events e JOIN channels c ON c.id = e.channel_id";
@@ -188,11 +189,7 @@ impl WebhookStore for SqliteStore {
         state: Option<WebhookEventState>,
         page: PageRequest,
     ) -> StoreResult<Page<WebhookEvent>> {
-        let sql = format!(
-            "{EVENT_SELECT} WHERE e.app_id = ?1 AND (?2 IS NULL OR e.state = ?2) AND e.id > ?3 \
-             ORDER BY e.id LIMIT ?4"
-        );
-        let rows = sqlx::query_as::<_, EventRow>(&sql)
+        let rows = sqlx::query_as::<_, EventRow>(&crate::paged::webhook_events())
             .bind(app)
             .bind(state.map(WebhookEventState::as_str))
             .bind(cursor(page))
@@ -208,17 +205,13 @@ impl WebhookStore for SqliteStore {
         app: AppId,
         page: PageRequest,
     ) -> StoreResult<Page<LoggedAttempt>> {
-        let rows = sqlx::query_as::<_, AttemptRow>(
-            "SELECT a.seq, e.resource_id, a.event_id, a.at, a.status, a.latency_ms, a.error \
-             FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id \
-             WHERE a.app_id = ? AND a.seq > ? ORDER BY a.seq LIMIT ?",
-        )
-        .bind(app)
-        .bind(cursor(page))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query_as::<_, AttemptRow>(crate::paged::WEBHOOK_ATTEMPTS)
+            .bind(app)
+            .bind(cursor(page))
+            .bind(page.fetch_limit())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend)?;
         let attempts = rows
             .into_iter()
             .map(AttemptRow::into_domain)
