@@ -35,6 +35,7 @@ mod relationship;
 mod scheduled_backlog;
 mod sdk_share;
 mod seed;
+mod sign_in_throttle;
 mod strict_input;
 mod user_call_styles;
 mod user_info;
