@@ -138,12 +138,12 @@ impl Services {
         let now = self.now();
         let mut states = self
             .store
-            .record_sign_in_failure(&[keys.login.clone()], &limits.per_login, now)
+            .record_sign_in_failure(std::slice::from_ref(&keys.login), &limits.per_login, now)
             .await?;
         if let Some(address) = &keys.address {
             let more = self
                 .store
-                .record_sign_in_failure(&[address.clone()], &limits.per_address, now)
+                .record_sign_in_failure(std::slice::from_ref(address), &limits.per_address, now)
                 .await?;
             states.extend(more);
         }
