@@ -50,7 +50,7 @@ impl Services {
         let password = password.to_owned();
         let hash = self
             .password_gate
-            .run(move || hash_password(&password))
+            .run_waiting(move || hash_password(&password))
             .await
             .map_err(|_| {
                 ServiceError::Backend("password hashing is saturated; try again".into())

@@ -48,10 +48,27 @@ impl PasswordGate {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Busy> {
+        self.run_queued(work, self.queue).await
+    }
+
+    /// Like [`run`](Self::run) but always waits its turn: for the operator setting a
+    /// password, who must not be turned away by a guessing flood.
+    pub async fn run_waiting<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        self.run_queued(work, usize::MAX).await
+    }
+
+    async fn run_queued<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+        queue: usize,
+    ) -> Result<T, Busy> {
         let permit = match Arc::clone(&self.permits).try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= queue {
                     self.waiting.fetch_sub(1, Ordering::AcqRel);
                     return Err(Busy);
                 }
@@ -100,10 +117,15 @@ mod tests {
             tokio::task::yield_now().await;
         }
         assert_eq!(gate.run(|| 3).await, Err(Busy), "the queue is full");
+        let operator = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move { gate.run_waiting(|| 5).await })
+        };
         release.send(()).expect("release");
         assert_eq!(first.await.expect("join"), Ok(Some(())));
         assert_eq!(second.await.expect("join"), Ok(2));
+        assert_eq!(operator.await.expect("join"), Ok(5), "the operator waited");
         assert_eq!(gate.run(|| 4).await, Ok(4), "free again");
-        assert_eq!(gate.hashed(), 3);
+        assert_eq!(gate.hashed(), 4);
     }
 }
