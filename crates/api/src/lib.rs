@@ -26,6 +26,8 @@ pub struct Shared {
     pub operator: OperatorToken,
     /// Settings of the user-facing pages.
     pub pages: pages::PageSettings,
+    /// How the sign-in throttle tells clients apart.
+    pub client_addresses: pages::ClientAddresses,
 }
 
 impl ApiState {
@@ -34,7 +36,16 @@ impl ApiState {
             services,
             operator,
             pages,
+            client_addresses: pages::ClientAddresses::default(),
         }))
+    }
+
+    /// Believes `X-Forwarded-For` as `policy` says. Call before the state is cloned.
+    pub fn with_client_addresses(mut self, policy: pages::ClientAddresses) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("set before the state is shared")
+            .client_addresses = policy;
+        self
     }
 }
 

@@ -20,6 +20,7 @@ pub mod page;
 pub mod phone;
 pub mod pkce;
 pub mod segment;
+pub mod sign_in_throttle;
 pub mod validation;
 pub mod web_url;
 
@@ -40,6 +41,7 @@ pub use page::{Page, PageRequest};
 pub use phone::PhoneNumber;
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
 pub use segment::Condition;
+pub use sign_in_throttle::{ThrottlePolicy, ThrottleState};
 pub use validation::ValidationError;
 
 /// Internal row ids. They never appear on the Kakao-compatible surface.

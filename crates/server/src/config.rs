@@ -39,6 +39,8 @@ pub struct Config {
     pub message_poll_interval_ms: u64,
     /// Friend-group index snapshots (`[segments]`).
     pub segments: crate::SegmentsConfig,
+    /// Sign-in throttling and password-hashing bounds (`[sign_in]`).
+    pub sign_in: crate::SignInConfig,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -64,6 +66,7 @@ impl Default for Config {
             pages: talkchannel_api::pages::PageSettings::default(),
             message_poll_interval_ms: 1_000,
             segments: crate::SegmentsConfig::default(),
+            sign_in: crate::SignInConfig::default(),
         }
     }
 }
@@ -113,6 +116,7 @@ impl Config {
                 "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms, segments.snapshot_interval_secs and token lifetimes positive"
             );
         }
+        self.sign_in.validate()?;
         self.webhooks.validate()
     }
 

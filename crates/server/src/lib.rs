@@ -8,6 +8,7 @@ pub mod import;
 mod run;
 mod scheduler;
 pub mod seed;
+mod sign_in;
 mod snapshots;
 mod storage;
 pub mod telemetry;
@@ -15,6 +16,7 @@ mod workers;
 
 pub use config::Config;
 pub use run::{RunningServer, Server};
+pub use sign_in::{SignInConfig, ThrottleConfig};
 pub use snapshots::SegmentsConfig;
 pub use storage::open_store;
 pub use talkchannel_service::SegmentEngine;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use talkchannel_api::ApiState;
 use talkchannel_domain::{Clock, SystemClock};
-use talkchannel_service::{OperatorToken, SegmentEngine, Services, TokenPolicy};
+use talkchannel_service::{OperatorToken, PasswordGate, SegmentEngine, Services, TokenPolicy};
 use talkchannel_webhooks::DeliveryCounts;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
@@ -31,6 +31,7 @@ pub struct RunningServer {
     snapshots: Option<SnapshotTask>,
     segments: Arc<SegmentEngine>,
     webhook_deliveries: Arc<DeliveryCounts>,
+    password_gate: Arc<PasswordGate>,
 }
 
 impl Server {
@@ -61,6 +62,7 @@ impl Server {
             .with_session_ttl(chrono::Duration::seconds(
                 self.config.pages.session_ttl_secs,
             ))
+            .with_sign_in_limits(self.config.sign_in.limits())
             .with_segment_snapshots(
                 self.config
                     .segments
@@ -77,6 +79,7 @@ impl Server {
             ),
         };
         let segments = Arc::clone(services.segments());
+        let password_gate = Arc::clone(services.password_gate());
         let snapshots = SnapshotTask::spawn(
             Arc::clone(&segments),
             std::time::Duration::from_secs(self.config.segments.snapshot_interval_secs),
@@ -86,7 +89,12 @@ impl Server {
             std::time::Duration::from_millis(self.config.message_poll_interval_ms),
         );
         let app = http::app(
-            ApiState::new(services, operator, self.config.pages.clone()),
+            ApiState::new(services, operator, self.config.pages.clone()).with_client_addresses(
+                self.config
+                    .sign_in
+                    .client_addresses()
+                    .map_err(anyhow::Error::msg)?,
+            ),
             &self.config,
         );
         let listener = TcpListener::bind(self.config.bind).await.with_context(|| {
@@ -100,11 +108,15 @@ impl Server {
         let webhook_deliveries = workers.counts();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
+            // The peer address is the sign-in throttle's client address.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
         });
         Ok(RunningServer {
             addr,
@@ -116,6 +128,7 @@ impl Server {
             snapshots: Some(snapshots),
             segments,
             webhook_deliveries,
+            password_gate,
         })
     }
 }
@@ -124,6 +137,11 @@ impl RunningServer {
     /// This server's friend-group engine (tests look at how it started).
     pub fn segments(&self) -> &Arc<SegmentEngine> {
         &self.segments
+    }
+
+    /// This node's bound on password hashing (tests count its hashes).
+    pub fn password_gate(&self) -> &Arc<PasswordGate> {
+        &self.password_gate
     }
 
     /// What this process's webhook workers have claimed and delivered.

@@ -26,9 +26,11 @@ mod logout;
 mod messages;
 mod oauth;
 mod operator;
+mod password_gate;
 mod relationships;
 pub mod secrets;
 mod sessions;
+mod sign_in;
 mod user_info;
 mod webhooks;
 
@@ -49,8 +51,10 @@ pub use login::MAX_REDIRECT_URIS;
 pub use messages::{MessageRequest, Outcome, MAX_IDEMPOTENCY_KEY_BYTES, MAX_TEST_ACCOUNTS};
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
+pub use password_gate::PasswordGate;
 pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
 pub use sessions::SessionHandle;
+pub use sign_in::{SignIn, SignInLimits};
 pub use talkchannel_segments::{Counts, SegmentEngine};
 pub use talkchannel_segments::{SnapshotSettings, DATABASE_ID_SETTING, SNAPSHOT_FORMAT};
 pub use user_info::TokenInfo;
@@ -102,6 +106,10 @@ pub struct Services {
     segments: Arc<SegmentEngine>,
     /// Decoded recipient sets of sent messages (immutable, so safe on every node).
     recipient_sets: chats::RecipientCache,
+    /// Sign-in throttle limits.
+    sign_in_limits: SignInLimits,
+    /// Bounds concurrent password hashing on this node.
+    password_gate: Arc<PasswordGate>,
 }
 
 impl Services {
@@ -118,7 +126,16 @@ impl Services {
                 .then(|| Arc::new(AnswerMemo::new(ANSWER_MEMO_BYTES))),
             store,
             recipient_sets: chats::recipient_cache(),
+            sign_in_limits: SignInLimits::default(),
+            password_gate: gate(&SignInLimits::default()),
         }
+    }
+
+    /// Throttles sign-in and bounds password hashing with `limits`.
+    pub fn with_sign_in_limits(mut self, limits: SignInLimits) -> Self {
+        self.password_gate = gate(&limits);
+        self.sign_in_limits = limits;
+        self
     }
 
     /// Browser sessions live this long.
@@ -156,4 +173,11 @@ impl Services {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
+}
+
+fn gate(limits: &SignInLimits) -> Arc<PasswordGate> {
+    Arc::new(PasswordGate::new(
+        limits.hash_concurrency,
+        limits.hash_queue,
+    ))
 }

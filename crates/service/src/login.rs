@@ -1,6 +1,7 @@
 //! Kakao Login's set-up: the redirect URIs an app registers and the passwords accounts
 //! sign in with (argon2id; the store only ever sees the hash).
 
+use crate::password_gate::Busy;
 use crate::{ServiceError, ServiceResult, Services};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -46,7 +47,14 @@ impl Services {
         account: AccountId,
         password: &str,
     ) -> ServiceResult<()> {
-        let hash = hash_password(password)?;
+        let password = password.to_owned();
+        let hash = self
+            .password_gate
+            .run_waiting(move || hash_password(&password))
+            .await
+            .map_err(|_| {
+                ServiceError::Backend("password hashing is saturated; try again".into())
+            })??;
         self.store
             .set_password_hash(account, &hash, self.now())
             .await
@@ -54,25 +62,31 @@ impl Services {
     }
 
     /// The account that `login` (an email or a phone number in any common spelling)
-    /// names and `password` unlocks, if any.
-    pub async fn verify_login(
+    /// names and `password` unlocks, if any; `Err(Busy)` when the password gate is full.
+    pub(crate) async fn verify_login(
         &self,
         login: &str,
         password: &str,
-    ) -> ServiceResult<Option<AccountId>> {
+    ) -> ServiceResult<Result<Option<AccountId>, Busy>> {
         let Some(login) = normalise_login(login) else {
-            return Ok(None);
+            return Ok(Ok(None));
         };
         let candidates = self.store.credentials_for_login(&login).await?;
-        if candidates.is_empty() {
-            // Spend the same time as a real check, so response times do not tell which
-            // emails and phone numbers have accounts.
-            password_matches(&DECOY_HASH, password);
-        }
-        Ok(candidates
-            .into_iter()
-            .find(|c| password_matches(&c.password_hash, password))
-            .map(|c| c.account_id))
+        let password = password.to_owned();
+        Ok(self
+            .password_gate
+            .run(move || {
+                if candidates.is_empty() {
+                    // Spend the same time as a real check, so response times do not tell
+                    // which emails and phone numbers have accounts.
+                    password_matches(&DECOY_HASH, &password);
+                }
+                candidates
+                    .into_iter()
+                    .find(|c| password_matches(&c.password_hash, &password))
+                    .map(|c| c.account_id)
+            })
+            .await)
     }
 }
 
@@ -135,7 +149,7 @@ fn password_matches(hash: &str, password: &str) -> bool {
 
 /// Emails are stored lower-cased and phone numbers in national digits, so a login is
 /// brought to the same form; anything else cannot name an account.
-fn normalise_login(login: &str) -> Option<String> {
+pub(crate) fn normalise_login(login: &str) -> Option<String> {
     let login = login.trim();
     // No account's email or phone holds a control character (a NUL could not even be
     // compared on PostgreSQL): such a login names nobody.

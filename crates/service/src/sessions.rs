@@ -65,20 +65,6 @@ impl Services {
         Ok(SessionHandle { token, session })
     }
 
-    /// Checks `login` and `password`; on success replaces `old` (so a session id planted
-    /// before sign-in is worthless after it) with a new signed-in session.
-    pub async fn sign_in(
-        &self,
-        old: Option<&SessionHandle>,
-        login: &str,
-        password: &str,
-    ) -> ServiceResult<Option<SessionHandle>> {
-        let Some(account) = self.verify_login(login, password).await? else {
-            return Ok(None);
-        };
-        self.switch_session(old, account).await.map(Some)
-    }
-
     /// Signs in as `account` without a password: the emulator's quick account picker.
     pub async fn sign_in_as(
         &self,
@@ -89,7 +75,7 @@ impl Services {
         self.switch_session(old, account).await
     }
 
-    async fn switch_session(
+    pub(crate) async fn switch_session(
         &self,
         old: Option<&SessionHandle>,
         account: AccountId,

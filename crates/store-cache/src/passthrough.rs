@@ -68,3 +68,30 @@ impl<S: Store> Store for CachedStore<S> {
         true
     }
 }
+
+#[async_trait]
+impl<S: Store> talkchannel_store::ThrottleStore for CachedStore<S> {
+    async fn throttle_states(
+        &self,
+        keys: &[String],
+    ) -> StoreResult<Vec<(String, talkchannel_domain::ThrottleState)>> {
+        self.inner.throttle_states(keys).await
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        policy: &talkchannel_domain::ThrottlePolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<talkchannel_domain::ThrottleState>> {
+        self.inner.record_sign_in_failure(keys, policy, now).await
+    }
+
+    async fn clear_throttle(&self, key: &str) -> StoreResult<()> {
+        self.inner.clear_throttle(key).await
+    }
+
+    async fn purge_throttles(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.inner.purge_throttles(before).await
+    }
+}

@@ -26,6 +26,7 @@ mod segments;
 mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+mod throttle;
 mod webhook_rows;
 mod webhooks;
 

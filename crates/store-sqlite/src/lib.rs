@@ -26,6 +26,7 @@ mod seed;
 mod seed_rows;
 mod segments;
 mod settings;
+mod throttle;
 mod webhook_rows;
 mod webhooks;
 

@@ -11,6 +11,7 @@ mod login;
 mod messages;
 mod records;
 mod segments;
+mod throttle;
 mod traits;
 mod webhooks;
 
@@ -35,6 +36,7 @@ pub use segments::{
     field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
     SegmentStore, Sink, SEED_REGIONS, SEED_SCHEMA, SINCE_THE_START,
 };
+pub use throttle::ThrottleStore;
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{
     failure_tally, DeliveryAttempt, DeliveryResult, LoggedAttempt, NextStep, WebhookEvent,

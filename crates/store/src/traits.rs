@@ -133,6 +133,7 @@ pub trait Store:
     + SegmentStore
     + FriendGroupStore
     + MessageStore
+    + crate::ThrottleStore
     + 'static
 {
     /// The engine's name for logs and `/readyz` (`sqlite`, `postgres`).

@@ -153,6 +153,11 @@ impl TestServer {
         self.running().segments()
     }
 
+    /// Password hashes this node has computed or checked so far.
+    pub fn password_hashes(&self) -> u64 {
+        self.running().password_gate().hashed()
+    }
+
     /// What this node's webhook workers have claimed and delivered.
     pub fn webhook_deliveries(&self) -> &Arc<talkchannel_server::DeliveryCounts> {
         self.running().webhook_deliveries()

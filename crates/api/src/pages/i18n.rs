@@ -51,6 +51,18 @@ impl Lang {
     }
 }
 
+impl Texts {
+    /// How long `secs` is, in whole seconds under two minutes, else in whole minutes
+    /// (rounded up: never tell someone to come back before they may).
+    pub fn wait(&self, secs: i64) -> String {
+        if secs < 120 {
+            self.seconds.replace("{n}", &secs.max(1).to_string())
+        } else {
+            self.minutes.replace("{n}", &((secs + 59) / 60).to_string())
+        }
+    }
+}
+
 /// Every fixed text of the pages.
 pub struct Texts {
     pub brand: &'static str,
@@ -63,6 +75,11 @@ pub struct Texts {
     pub sign_in: &'static str,
     pub sign_in_failed: &'static str,
     pub session_expired: &'static str,
+    /// `{wait}` is replaced by how long (see [`Texts::wait`]).
+    pub sign_in_throttled: &'static str,
+    pub sign_in_busy: &'static str,
+    pub seconds: &'static str,
+    pub minutes: &'static str,
     pub quick_accounts: &'static str,
     pub quick_accounts_note: &'static str,
     pub sign_out: &'static str,
@@ -146,6 +163,10 @@ static KO: Texts = Texts {
     sign_in: "로그인",
     sign_in_failed: "이메일(전화번호) 또는 비밀번호가 올바르지 않습니다.",
     session_expired: "페이지가 만료되었습니다. 다시 시도해 주세요.",
+    sign_in_throttled: "로그인 시도가 너무 많습니다. {wait} 후에 다시 시도해 주세요.",
+    sign_in_busy: "지금은 로그인 요청이 많습니다. 잠시 후 다시 시도해 주세요.",
+    seconds: "{n}초",
+    minutes: "{n}분",
     quick_accounts: "빠른 계정 선택 (에뮬레이터)",
     quick_accounts_note: "에뮬레이터 설정으로 비밀번호 없이 로그인합니다.",
     sign_out: "로그아웃",
@@ -213,6 +234,10 @@ static EN: Texts = Texts {
     sign_in: "Sign in",
     sign_in_failed: "The email (phone number) or password is not correct.",
     session_expired: "This page expired. Please try again.",
+    sign_in_throttled: "Too many sign-in attempts. Please try again in {wait}.",
+    sign_in_busy: "Too many sign-in requests right now. Please try again in a moment.",
+    seconds: "{n} seconds",
+    minutes: "{n} minutes",
     quick_accounts: "Quick account picker (emulator)",
     quick_accounts_note: "The emulator profile lets you sign in without a password.",
     sign_out: "Sign out",

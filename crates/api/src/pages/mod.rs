@@ -6,6 +6,7 @@
 
 mod assets;
 mod channel;
+mod client_addr;
 pub(crate) mod context;
 mod follow;
 pub(crate) mod i18n;
@@ -13,6 +14,7 @@ mod render;
 mod share;
 mod signin;
 
+pub use client_addr::ClientAddresses;
 pub use context::CookieSecure;
 pub(crate) use context::PageCtx;
 pub(crate) use render::{html, initial, Chrome, PageError};

@@ -7,10 +7,12 @@ use crate::ApiState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use std::collections::HashMap;
 use talkchannel_domain::PageRequest;
+use talkchannel_service::SignIn;
 
 use super::context::safe_continue;
 
@@ -23,7 +25,7 @@ struct SignInPage {
     c: Chrome,
     next: String,
     login: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     /// (id, nickname, initial)
     accounts: Vec<(i64, String, String)>,
 }
@@ -48,7 +50,7 @@ async fn render(
     ctx: &mut PageCtx,
     next: String,
     login: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     ctx.ensure_csrf();
@@ -80,6 +82,7 @@ async fn render(
 pub async fn submit(
     State(state): State<ApiState>,
     headers: HeaderMap,
+    extensions: Extensions,
     uri: Uri,
     body: Bytes,
 ) -> Response {
@@ -90,6 +93,7 @@ pub async fn submit(
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let login = form.get("login").unwrap_or_default().to_owned();
+    let client = state.client_addresses.client(&extensions, &headers);
     let result = async {
         if !ctx.csrf_ok(form.get("csrf_token")) {
             let t = ctx.t;
@@ -98,34 +102,41 @@ pub async fn submit(
                 &mut ctx,
                 next,
                 login,
-                Some(t.session_expired),
+                Some(t.session_expired.to_owned()),
                 StatusCode::FORBIDDEN,
             )
             .await;
         }
         let password = form.get("password").unwrap_or_default();
-        match state
+        let outcome = state
             .services
-            .sign_in(ctx.session.as_ref(), &login, password)
-            .await?
-        {
-            Some(session) => {
+            .sign_in(ctx.session.as_ref(), &login, password, client)
+            .await?;
+        let t = ctx.t;
+        let (status, message, retry_after) = match outcome {
+            SignIn::SignedIn(session) => {
                 ctx.adopt(session);
-                Ok(see_other(&next))
+                return Ok(see_other(&next));
             }
-            None => {
-                let t = ctx.t;
-                render(
-                    &state,
-                    &mut ctx,
-                    next,
-                    login,
-                    Some(t.sign_in_failed),
-                    StatusCode::UNAUTHORIZED,
-                )
-                .await
+            SignIn::Refused => (StatusCode::UNAUTHORIZED, t.sign_in_failed.to_owned(), None),
+            SignIn::Throttled { retry_at } => {
+                let ms = (retry_at - state.services.now()).num_milliseconds();
+                let secs = (ms + 999) / 1000;
+                let message = t.sign_in_throttled.replace("{wait}", &t.wait(secs));
+                (StatusCode::TOO_MANY_REQUESTS, message, Some(secs.max(1)))
             }
+            SignIn::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                t.sign_in_busy.to_owned(),
+                Some(1),
+            ),
+        };
+        let mut page = render(&state, &mut ctx, next, login, Some(message), status).await?;
+        if let Some(secs) = retry_after {
+            page.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
+        Ok(page)
     }
     .await;
     end(&state, ctx, result).await
@@ -159,7 +170,7 @@ pub async fn pick(
                 &mut ctx,
                 next,
                 String::new(),
-                Some(t.session_expired),
+                Some(t.session_expired.to_owned()),
                 StatusCode::FORBIDDEN,
             )
             .await;

@@ -38,6 +38,7 @@ pub mod seeding;
 mod segments;
 mod settings;
 mod snapshots;
+mod throttle;
 mod webhooks;
 
 pub use accounts::*;
@@ -56,6 +57,7 @@ pub use messages::*;
 pub use segments::*;
 pub use settings::*;
 pub use snapshots::*;
+pub use throttle::*;
 pub use webhooks::*;
 
 use crate::Store;
@@ -230,6 +232,8 @@ macro_rules! conformance_tests {
                 keyed_message_finds_what_a_key_did,
                 delivery_fixes_recipients_once,
                 channel_time_zones_are_stored,
+                sign_in_failures_are_counted_per_key,
+                old_throttle_rows_are_purged,
             ];
             concurrent: [
                 concurrent_adds_on_one_pair_log_once,
@@ -240,6 +244,7 @@ macro_rules! conformance_tests {
                 concurrent_claims_are_disjoint,
                 concurrent_code_takes_succeed_once,
                 concurrent_deliveries_deliver_once,
+                concurrent_sign_in_failures_all_count,
             ];
         }
     };
