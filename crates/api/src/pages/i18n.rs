@@ -55,8 +55,10 @@ impl Texts {
     /// How long `secs` is, in whole seconds under two minutes, else in whole minutes
     /// (rounded up: never tell someone to come back before they may).
     pub fn wait(&self, secs: i64) -> String {
-        if secs < 120 {
-            self.seconds.replace("{n}", &secs.max(1).to_string())
+        if secs <= 1 {
+            self.one_second.to_owned()
+        } else if secs < 120 {
+            self.seconds.replace("{n}", &secs.to_string())
         } else {
             self.minutes.replace("{n}", &((secs + 59) / 60).to_string())
         }
@@ -79,6 +81,8 @@ pub struct Texts {
     pub sign_in_throttled: &'static str,
     pub sign_in_busy: &'static str,
     pub seconds: &'static str,
+    /// English says "1 second", not "1 seconds".
+    pub one_second: &'static str,
     pub minutes: &'static str,
     pub quick_accounts: &'static str,
     pub quick_accounts_note: &'static str,
@@ -166,6 +170,7 @@ static KO: Texts = Texts {
     sign_in_throttled: "로그인 시도가 너무 많습니다. {wait} 후에 다시 시도해 주세요.",
     sign_in_busy: "지금은 로그인 요청이 많습니다. 잠시 후 다시 시도해 주세요.",
     seconds: "{n}초",
+    one_second: "1초",
     minutes: "{n}분",
     quick_accounts: "빠른 계정 선택 (에뮬레이터)",
     quick_accounts_note: "에뮬레이터 설정으로 비밀번호 없이 로그인합니다.",
@@ -237,6 +242,7 @@ static EN: Texts = Texts {
     sign_in_throttled: "Too many sign-in attempts. Please try again in {wait}.",
     sign_in_busy: "Too many sign-in requests right now. Please try again in a moment.",
     seconds: "{n} seconds",
+    one_second: "1 second",
     minutes: "{n} minutes",
     quick_accounts: "Quick account picker (emulator)",
     quick_accounts_note: "The emulator profile lets you sign in without a password.",
