@@ -203,7 +203,7 @@ async fn authorize_page(
     if silent {
         return Ok(redirect.error("consent_required", "user consent required"));
     }
-    ctx.ensure_csrf();
+    ctx.ensure_csrf(state);
     let t = ctx.t;
     let page = ConsentPage {
         c: Chrome::of(ctx, state).await,

@@ -89,12 +89,13 @@ impl PageCtx {
 
     /// Makes sure the page's forms have a CSRF token: the session's, or for a visitor
     /// who has not signed in, one in [`CSRF_COOKIE`] (no session row is written).
-    pub fn ensure_csrf(&mut self) {
+    /// It lives as long as a session would (`pages.session_ttl_secs`).
+    pub fn ensure_csrf(&mut self, state: &ApiState) {
         if self.session.is_some() || self.anonymous_csrf.is_some() {
             return;
         }
         let token = talkchannel_service::secrets::bearer_token();
-        let cookie = self.cookie(CSRF_COOKIE, &token, 86_400, true);
+        let cookie = self.cookie(CSRF_COOKIE, &token, state.pages.session_ttl_secs, true);
         self.set_cookies.push(cookie);
         self.anonymous_csrf = Some(token);
     }

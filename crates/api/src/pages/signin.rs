@@ -53,7 +53,7 @@ async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    ctx.ensure_csrf();
+    ctx.ensure_csrf(state);
     let accounts = if state.pages.account_picker {
         let page = state
             .services
