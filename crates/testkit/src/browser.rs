@@ -32,9 +32,16 @@ impl Browser {
 
     /// A browser talking to `base` (another node over the same database, say).
     pub fn at(base: &str) -> Self {
+        Self::with_headers(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser whose every request carries `headers`, as if a proxy in front of the
+    /// server added them (`X-Forwarded-For`, say).
+    pub fn with_headers(base: &str, headers: reqwest::header::HeaderMap) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
                 .build()
                 .expect("client"),
             base: base.to_owned(),

@@ -277,8 +277,29 @@ impl Reply {
 }
 
 /// Generates one `#[tokio::test]` per engine for each named async fn taking a `TestServer`.
+/// `on_both_engines!(config = f; a, b)` starts each server with `f(&mut Config)` applied
+/// (`f` named as in the module that calls the macro).
 #[macro_export]
 macro_rules! on_both_engines {
+    (config = $config:path; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                use super::*;
+                let server = $crate::TestServer::start_with($crate::Engine::Sqlite, $config).await.expect("sqlite always starts");
+                super::$name(server).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                use super::*;
+                if let Some(server) = $crate::TestServer::start_with($crate::Engine::Postgres, $config).await {
+                    super::$name(server).await;
+                }
+            })*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]

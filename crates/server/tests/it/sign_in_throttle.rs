@@ -9,46 +9,50 @@ use std::sync::Arc;
 use talkchannel_server::{Config, Server};
 use talkchannel_testkit::{Browser, Engine, Page, TestServer};
 
-const LOGIN_LIMIT: u32 = 3;
-const ADDRESS_LIMIT: u32 = 8;
+mod forwarded;
+mod gate;
+use forwarded::{
+    a_forged_forwarded_for_does_not_escape_the_address_limit,
+    each_forwarded_client_has_its_own_address_limit, proxied,
+};
+use gate::{a_full_hash_queue_answers_busy_at_once, one_hash_slot};
+
+pub(super) const LOGIN_LIMIT: u32 = 3;
+pub(super) const ADDRESS_LIMIT: u32 = 8;
 
 /// Small limits, so a test needs few (slow, argon2) attempts.
-fn limits(config: &mut Config) {
+pub(super) fn limits(config: &mut Config) {
     config.sign_in.per_login.limit = LOGIN_LIMIT;
     config.sign_in.per_login.backoff_secs = 30;
     config.sign_in.per_address.limit = ADDRESS_LIMIT;
     config.sign_in.per_address.backoff_secs = 60;
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let s = talkchannel_testkit::TestServer::start_with(
-                    talkchannel_testkit::Engine::Sqlite, super::limits).await.expect("sqlite");
-                super::$name(s).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                if let Some(s) = talkchannel_testkit::TestServer::start_with(
-                    talkchannel_testkit::Engine::Postgres, super::limits).await {
-                    super::$name(s).await;
-                }
-            })*
-        }
-    };
+mod plain {
+    use super::*;
+    talkchannel_testkit::on_both_engines!(config = limits;
+        wrong_passwords_block_the_login_without_hashing,
+        other_logins_from_the_address_still_sign_in,
+        the_address_limit_spans_logins,
+        a_forged_forwarded_for_does_not_escape_the_address_limit,
+    );
 }
 
-on_both!(
-    wrong_passwords_block_the_login_without_hashing,
-    other_logins_from_the_address_still_sign_in,
-    the_address_limit_spans_logins,
-);
+mod behind_proxy {
+    use super::*;
+    talkchannel_testkit::on_both_engines!(config = proxied;
+        each_forwarded_client_has_its_own_address_limit,
+    );
+}
 
-async fn account(s: &TestServer, email: &str) {
+mod one_hash_at_a_time {
+    use super::*;
+    talkchannel_testkit::on_both_engines!(config = one_hash_slot;
+        a_full_hash_queue_answers_busy_at_once,
+    );
+}
+
+pub(super) async fn account(s: &TestServer, email: &str) {
     let id = s
         .control_ok(
             Method::POST,
@@ -67,13 +71,13 @@ async fn account(s: &TestServer, email: &str) {
 }
 
 /// An English sign-in page's browser.
-async fn browser_at(base: &str) -> Browser {
+pub(super) async fn browser_at(base: &str) -> Browser {
     let b = Browser::at(base);
     assert_eq!(b.get("/login?lang=en").await.status, 200);
     b
 }
 
-async fn sign_in(b: &Browser, login: &str, password: &str) -> Page {
+pub(super) async fn sign_in(b: &Browser, login: &str, password: &str) -> Page {
     let form = b.get("/login").await;
     let csrf = form.field("csrf_token").expect("csrf field");
     b.post(
@@ -88,7 +92,7 @@ async fn sign_in(b: &Browser, login: &str, password: &str) -> Page {
     .await
 }
 
-fn assert_throttled(page: &Page, retry_after: &str, wait: &str) {
+pub(super) fn assert_throttled(page: &Page, retry_after: &str, wait: &str) {
     assert_eq!(page.status, 429, "{}", page.text);
     assert_eq!(
         page.headers
