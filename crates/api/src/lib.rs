@@ -28,6 +28,8 @@ pub struct Shared {
     pub pages: pages::PageSettings,
     /// How the sign-in throttle tells clients apart.
     pub client_addresses: pages::ClientAddresses,
+    /// Rendered relationship answers, reused while the store's generation holds.
+    pub answers: kapi::AnswerCache,
 }
 
 impl ApiState {
@@ -37,6 +39,7 @@ impl ApiState {
             operator,
             pages,
             client_addresses: pages::ClientAddresses::default(),
+            answers: kapi::AnswerCache::default(),
         }))
     }
 

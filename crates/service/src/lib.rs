@@ -6,7 +6,6 @@
 
 mod accounts;
 mod agt;
-mod answer_memo;
 mod app_users;
 mod apps;
 mod authorize;
@@ -52,7 +51,9 @@ pub use messages::{MessageRequest, Outcome, MAX_IDEMPOTENCY_KEY_BYTES, MAX_TEST_
 pub use oauth::{OAuthError, Refreshed};
 pub use operator::OperatorToken;
 pub use password_gate::PasswordGate;
-pub use relationships::{Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow};
+pub use relationships::{
+    Caller, ChannelFilter, Credential, RelationshipReport, RelationshipRow, RelationshipSubject,
+};
 pub use sessions::SessionHandle;
 pub use sign_in::{SignIn, SignInLimits};
 pub use talkchannel_segments::{Counts, SegmentEngine};
@@ -62,7 +63,6 @@ pub use webhooks::{
     WebhookRequest, DEFAULT_PAUSE_THRESHOLD, DEFAULT_RETRY_LIMIT_SECS, MAX_RETRY_LIMIT_SECS,
 };
 
-use answer_memo::{AnswerMemo, ANSWER_MEMO_BYTES};
 use std::sync::Arc;
 use talkchannel_domain::Clock;
 use talkchannel_store::Store;
@@ -98,8 +98,6 @@ pub struct Services {
     webhook_wake: Arc<Notify>,
     /// Sends test pings, under the same address policy as the workers.
     webhook_sender: Sender,
-    /// Rendered relationship answers; only when the store shares snapshots.
-    answers: Option<Arc<AnswerMemo>>,
     /// How long a browser session lives after sign-in or first visit.
     session_ttl: chrono::Duration,
     /// Friend-group counts: this process's in-memory segment indexes.
@@ -121,9 +119,6 @@ impl Services {
             webhook_wake: Arc::new(Notify::new()),
             webhook_sender: Sender::new(AddressPolicy::default()),
             session_ttl: DEFAULT_SESSION_TTL,
-            answers: store
-                .shares_snapshots()
-                .then(|| Arc::new(AnswerMemo::new(ANSWER_MEMO_BYTES))),
             store,
             recipient_sets: chats::recipient_cache(),
             sign_in_limits: SignInLimits::default(),

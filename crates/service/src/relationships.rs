@@ -1,9 +1,7 @@
 //! The Kakao relationship check (`/v1|v2/api/talk/channels`): which of the app's channels
 //! a user has added, blocked or never touched.
 
-use crate::answer_memo::{AnswerKey, AnswerSource};
 use crate::{secrets, ServiceError, ServiceResult, Services};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use talkchannel_domain::app::looks_like_key;
@@ -11,6 +9,7 @@ use talkchannel_domain::app_user::PLUSFRIENDS;
 use talkchannel_domain::{
     AppId, AppUser, Channel, ChannelPublicId, ChannelStatus, Friendship, KeyKind, Relation, UserId,
 };
+use talkchannel_store::RelationshipGeneration;
 
 /// How the caller proved who it is.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +42,14 @@ pub struct RelationshipRow {
     pub first_added_at: Option<DateTime<Utc>>,
     /// Absent for NONE, as Kakao reports it.
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The user a relationship check reports on, and the generation of the data it reads
+/// (`None` when the store keeps none: then no answer may be reused).
+#[derive(Debug, Clone)]
+pub struct RelationshipSubject {
+    pub user: AppUser,
+    pub generation: Option<RelationshipGeneration>,
 }
 
 /// Who is asking: the app, and for a user token, the user it was issued to.
@@ -98,52 +105,38 @@ impl Services {
         }
     }
 
-    /// The relationship answer for a user of an app, as `render` writes a report (the
-    /// wire format is the caller's; `variant` names the rendering, so that answers
-    /// rendered differently are kept apart). `target` names the user when the caller is
-    /// the app itself (admin-key mode).
-    ///
-    /// Where the store shares snapshots, a rendered answer is reused until a write
-    /// changes the app's connected channels or the account's friendships.
-    pub async fn relationship_answer(
+    /// Whose relationships a check reports (the caller's user, or `target` when the
+    /// caller is the app itself, in admin-key mode), once the user may be reported on,
+    /// and the store's generation of the data the report will be built from. The
+    /// generation is read first: a report built afterwards is at least that new.
+    pub async fn relationship_subject(
         &self,
         caller: Caller,
         target: Option<UserId>,
-        filter: &ChannelFilter,
-        variant: u8,
-        render: impl FnOnce(&RelationshipReport) -> Bytes,
-    ) -> ServiceResult<Bytes> {
+    ) -> ServiceResult<RelationshipSubject> {
         let user = self.resolve_app_user(caller, target).await?;
         if !user.has_scope(PLUSFRIENDS) {
             return Err(ServiceError::ScopeRequired(vec![PLUSFRIENDS.to_owned()]));
         }
-        let Some(memo) = &self.answers else {
-            let connected = self.store.connected_channels(user.app_id).await?;
-            let channels = self.report_channels(&connected, filter).await?;
-            let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
-            let friendships = self.store.friendships_of(user.account_id, &ids).await?;
-            return Ok(render(&report(user.user_id, channels, &friendships)));
-        };
-        let source = AnswerSource {
-            channels: self.store.connected_channels_snapshot(user.app_id).await?,
-            friendships: self
-                .store
-                .account_friendships_snapshot(user.account_id)
-                .await?,
-        };
-        let key = AnswerKey {
-            app: user.app_id,
-            user_id: user.user_id,
-            filter: filter.clone(),
-            variant,
-        };
-        if let Some(answer) = memo.get(&key, &source) {
-            return Ok(answer);
-        }
-        let channels = self.report_channels(&source.channels, filter).await?;
-        let answer = render(&report(user.user_id, channels, &source.friendships));
-        memo.put(key, source, answer.clone());
-        Ok(answer)
+        let generation = self
+            .store
+            .relationship_generation(user.app_id, user.account_id)
+            .await?;
+        Ok(RelationshipSubject { user, generation })
+    }
+
+    /// The subject's relation to each channel `filter` names.
+    pub async fn relationship_report(
+        &self,
+        subject: &RelationshipSubject,
+        filter: &ChannelFilter,
+    ) -> ServiceResult<RelationshipReport> {
+        let user = &subject.user;
+        let connected = self.store.connected_channels(user.app_id).await?;
+        let channels = self.report_channels(&connected, filter).await?;
+        let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
+        let friendships = self.store.friendships_of(user.account_id, &ids).await?;
+        Ok(report(user.user_id, channels, &friendships))
     }
 
     /// The channels a report covers, checked against the app's connections.

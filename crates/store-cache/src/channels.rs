@@ -1,7 +1,7 @@
 //! Channels: an app's connected list is cached; connecting, disconnecting and status
 //! status and time zone changes invalidate it.
 
-use crate::CachedStore;
+use crate::{CachedStore, Stamped};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -10,6 +10,24 @@ use talkchannel_domain::{
     TimeZone,
 };
 use talkchannel_store::{ChannelStore, Store, StoreResult};
+
+impl<S: Store> CachedStore<S> {
+    /// The app's connected list and the generation of its load.
+    pub(crate) async fn cached_connected_channels(
+        &self,
+        app: AppId,
+    ) -> StoreResult<Arc<Stamped<Vec<Channel>>>> {
+        if let Some(list) = self.connected.get(&app) {
+            return Ok(list);
+        }
+        let epoch = self.connected.epoch();
+        let list = self
+            .generations
+            .stamp(self.inner.connected_channels(app).await?);
+        self.connected.store(app, list.clone(), epoch);
+        Ok(list)
+    }
+}
 
 #[async_trait]
 impl<S: Store> ChannelStore for CachedStore<S> {
@@ -58,21 +76,7 @@ impl<S: Store> ChannelStore for CachedStore<S> {
     }
 
     async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>> {
-        Ok(self
-            .connected_channels_snapshot(app)
-            .await?
-            .as_ref()
-            .clone())
-    }
-
-    async fn connected_channels_snapshot(&self, app: AppId) -> StoreResult<Arc<Vec<Channel>>> {
-        if let Some(list) = self.connected.get(&app) {
-            return Ok(list);
-        }
-        let epoch = self.connected.epoch();
-        let list = Arc::new(self.inner.connected_channels(app).await?);
-        self.connected.store(app, list.clone(), epoch);
-        Ok(list)
+        Ok(self.cached_connected_channels(app).await?.value.clone())
     }
 
     async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel> {

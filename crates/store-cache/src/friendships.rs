@@ -1,22 +1,25 @@
 //! Friendships: each account's rows are cached together; a change invalidates the
 //! account's entry after it commits.
 
-use crate::CachedStore;
+use crate::{CachedStore, Stamped};
 use async_trait::async_trait;
 use std::sync::Arc;
 use talkchannel_domain::{AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest};
 use talkchannel_store::{FriendshipChange, FriendshipOutcome, FriendshipStore, Store, StoreResult};
 
 impl<S: Store> CachedStore<S> {
-    async fn cached_account_friendships(
+    /// The account's rows and the generation of their load.
+    pub(crate) async fn cached_account_friendships(
         &self,
         account: AccountId,
-    ) -> StoreResult<Arc<Vec<Friendship>>> {
+    ) -> StoreResult<Arc<Stamped<Vec<Friendship>>>> {
         if let Some(rows) = self.friendships.get(&account) {
             return Ok(rows);
         }
         let epoch = self.friendships.epoch();
-        let rows = Arc::new(self.inner.account_friendships(account).await?);
+        let rows = self
+            .generations
+            .stamp(self.inner.account_friendships(account).await?);
         self.friendships.store(account, rows.clone(), epoch);
         Ok(rows)
     }
@@ -30,7 +33,7 @@ impl<S: Store> FriendshipStore for CachedStore<S> {
         account: AccountId,
     ) -> StoreResult<Option<Friendship>> {
         let rows = self.cached_account_friendships(account).await?;
-        Ok(rows.iter().find(|f| f.channel_id == channel).cloned())
+        Ok(rows.value.iter().find(|f| f.channel_id == channel).cloned())
     }
 
     async fn friendships_of(
@@ -43,6 +46,7 @@ impl<S: Store> FriendshipStore for CachedStore<S> {
         }
         let rows = self.cached_account_friendships(account).await?;
         Ok(rows
+            .value
             .iter()
             .filter(|f| channels.contains(&f.channel_id))
             .cloned()
@@ -53,15 +57,8 @@ impl<S: Store> FriendshipStore for CachedStore<S> {
         Ok(self
             .cached_account_friendships(account)
             .await?
-            .as_ref()
+            .value
             .clone())
-    }
-
-    async fn account_friendships_snapshot(
-        &self,
-        account: AccountId,
-    ) -> StoreResult<Arc<Vec<Friendship>>> {
-        self.cached_account_friendships(account).await
     }
 
     async fn apply_friendship_change(

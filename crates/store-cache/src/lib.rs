@@ -19,10 +19,12 @@ mod login;
 mod messages;
 mod passthrough;
 mod segments;
+mod stamped;
 mod webhooks;
 
 use guard::Guarded;
 use moka::sync::Cache;
+use stamped::{Generations, Stamped};
 use std::sync::Arc;
 use talkchannel_domain::{AccountId, AppId, AppUser, Channel, Friendship, TokenRecord, UserId};
 use talkchannel_store::{KeyOwner, Store};
@@ -54,8 +56,10 @@ pub struct CachedStore<S> {
     tokens: Guarded<String, Arc<(TokenRecord, AppUser)>>,
     /// Unlink deletes app users.
     app_users: Guarded<(AppId, UserId), AppUser>,
-    connected: Guarded<AppId, Arc<Vec<Channel>>>,
-    friendships: Guarded<AccountId, Arc<Vec<Friendship>>>,
+    connected: Guarded<AppId, Arc<Stamped<Vec<Channel>>>>,
+    friendships: Guarded<AccountId, Arc<Stamped<Vec<Friendship>>>>,
+    /// Numbers the loads of the two above (see [`Stamped`]).
+    generations: Generations,
 }
 
 impl<S: Store> CachedStore<S> {
@@ -67,6 +71,7 @@ impl<S: Store> CachedStore<S> {
             app_users: Guarded::new(limits.credentials),
             connected: Guarded::new(limits.apps),
             friendships: Guarded::new(limits.accounts),
+            generations: Generations::default(),
         }
     }
 

@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::consent::Requirement;
 use talkchannel_domain::{Account, AccountId, AppId, NewAccount, Page, PageRequest};
-use talkchannel_store::{AccountStore, ConsentStore, SettingsStore, Store, StoreResult};
+use talkchannel_store::{
+    AccountStore, ConsentStore, RelationshipGeneration, SettingsStore, Store, StoreResult,
+};
 
 #[async_trait]
 impl<S: Store> AccountStore for CachedStore<S> {
@@ -62,10 +64,17 @@ impl<S: Store> Store for CachedStore<S> {
         self.inner.ping().await
     }
 
-    /// Every write passes through this process and invalidates what it changes, so an
-    /// unchanged cached value is the same `Arc` on every read.
-    fn shares_snapshots(&self) -> bool {
-        true
+    /// Every write passes through this process and invalidates what it changes, so the
+    /// generations of the cached loads name the data exactly (see `stamped.rs`).
+    async fn relationship_generation(
+        &self,
+        app: AppId,
+        account: AccountId,
+    ) -> StoreResult<Option<RelationshipGeneration>> {
+        Ok(Some(RelationshipGeneration {
+            channels: self.cached_connected_channels(app).await?.generation,
+            friendships: self.cached_account_friendships(account).await?.generation,
+        }))
     }
 }
 

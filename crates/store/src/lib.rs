@@ -31,7 +31,9 @@ pub use messages::{
     body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
     MessageStore, ReceiptCounts, RecipientSet, MESSAGE_COLUMNS,
 };
-pub use records::{FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser};
+pub use records::{
+    FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, RelationshipGeneration,
+};
 pub use segments::{
     field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
     SegmentStore, Sink, SEED_REGIONS, SEED_SCHEMA, SINCE_THE_START,

@@ -38,3 +38,12 @@ pub struct FriendshipOutcome {
     pub friendship: Option<Friendship>,
     pub logged: Option<FriendshipLogEntry>,
 }
+
+/// Versions of the two things a relationship answer is built from: an app's connected
+/// channels and an account's friendships. Each number is new whenever its data may have
+/// changed, and never names two different states (see [`crate::Store::relationship_generation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RelationshipGeneration {
+    pub channels: u64,
+    pub friendships: u64,
+}

@@ -1,10 +1,10 @@
 use crate::{
     BrowserStore, CustomerFileStore, FriendGroupStore, FriendshipChange, FriendshipOutcome,
-    KeyOwner, LoginStore, MessageStore, NewAppUser, SegmentStore, StoreResult, WebhookStore,
+    KeyOwner, LoginStore, MessageStore, NewAppUser, RelationshipGeneration, SegmentStore,
+    StoreResult, WebhookStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 use talkchannel_domain::{
     Account, AccountId, App, AppId, AppKey, AppUser, Channel, ChannelId, ChannelPublicId,
     ChannelStatus, Friendship, FriendshipLogEntry, NewAccount, NewApp, NewChannel, Page,
@@ -63,11 +63,6 @@ pub trait ChannelStore: Send + Sync {
     async fn disconnect(&self, app: AppId, channel: ChannelId) -> StoreResult<bool>;
     /// The app's connected channels, in the order they were connected.
     async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>>;
-    /// The same list as a shared snapshot. An engine whose [`Store::shares_snapshots`] is
-    /// true hands out the same `Arc` until a write changes the list.
-    async fn connected_channels_snapshot(&self, app: AppId) -> StoreResult<Arc<Vec<Channel>>> {
-        Ok(Arc::new(self.connected_channels(app).await?))
-    }
     /// Sets the channel's time zone; `NotFound("channel")` when there is no such channel.
     async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel>;
 }
@@ -87,13 +82,6 @@ pub trait FriendshipStore: Send + Sync {
     ) -> StoreResult<Vec<Friendship>>;
     /// Every friendship row of the account, whatever the channel (for read caches).
     async fn account_friendships(&self, account: AccountId) -> StoreResult<Vec<Friendship>>;
-    /// The same rows as a shared snapshot; see [`Store::shares_snapshots`].
-    async fn account_friendships_snapshot(
-        &self,
-        account: AccountId,
-    ) -> StoreResult<Arc<Vec<Friendship>>> {
-        Ok(Arc::new(self.account_friendships(account).await?))
-    }
     /// Applies a change atomically: row, log entry and, for a change to ADDED or BLOCKED,
     /// one webhook event per connected app with enabled webhook settings; or none of them.
     async fn apply_friendship_change(
@@ -140,11 +128,16 @@ pub trait Store:
     fn engine(&self) -> &'static str;
     /// Checks the database answers.
     async fn ping(&self) -> StoreResult<()>;
-    /// True when the `*_snapshot` methods hand out one `Arc` per unchanged value, so that
-    /// a caller may memoise work derived from a snapshot and reuse it while
-    /// `Arc::ptr_eq` holds (a read cache in front of the only writer). False by default:
-    /// an engine that builds a fresh value per call would only fill such memos.
-    fn shares_snapshots(&self) -> bool {
-        false
+    /// The generation of what a relationship answer for `account` of `app` is built from
+    /// (the app's connected channels and the account's friendships), read before the data
+    /// itself: while it is unchanged, so are they, and an answer built from them may be
+    /// reused. `None` (the default) when this engine cannot promise that: a node with
+    /// other writers behind its back, or an engine that keeps no generations.
+    async fn relationship_generation(
+        &self,
+        _app: AppId,
+        _account: AccountId,
+    ) -> StoreResult<Option<RelationshipGeneration>> {
+        Ok(None)
     }
 }

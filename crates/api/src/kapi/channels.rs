@@ -51,10 +51,15 @@ async fn check(
         Credential::UserToken(_) => None,
     };
     let filter = channel_filter(&query)?;
+    let subject = state.services.relationship_subject(caller, target).await?;
     let answer = state
-        .services
-        .relationship_answer(caller, target, &filter, version as u8, |report| {
-            render(report, version)
+        .answers
+        .answer(&subject, &filter, version as u8, || async {
+            let report = state
+                .services
+                .relationship_report(&subject, &filter)
+                .await?;
+            Ok::<_, KapiError>(render(&report, version))
         })
         .await?;
     Ok(json_bytes(answer))

@@ -1,5 +1,6 @@
 //! The Kakao-compatible REST surface (kapi.kakao.com paths), per the compatibility spec.
 
+mod answers;
 mod auth;
 mod body;
 mod channels;
@@ -12,6 +13,7 @@ mod user;
 mod user_me;
 mod validate;
 
+pub use answers::{AnswerCache, ANSWER_CACHE_BYTES};
 pub use cors::cors;
 pub use error::KapiError;
 

@@ -32,12 +32,12 @@ mod customer_files;
 pub mod fixtures;
 mod friendship_transitions;
 mod friendships;
+mod generations;
 mod login;
 mod messages;
 pub mod seeding;
 mod segments;
 mod settings;
-mod snapshots;
 mod throttle;
 mod webhooks;
 
@@ -52,11 +52,11 @@ pub use consent::*;
 pub use customer_files::*;
 pub use friendship_transitions::*;
 pub use friendships::*;
+pub use generations::*;
 pub use login::*;
 pub use messages::*;
 pub use segments::*;
 pub use settings::*;
-pub use snapshots::*;
 pub use throttle::*;
 pub use webhooks::*;
 
@@ -219,7 +219,7 @@ macro_rules! conformance_tests {
                 revoke_tokens_deletes_only_that_users_tokens,
                 unlink_removes_link_and_tokens,
                 refresh_replaces_the_token_once,
-                snapshots_follow_writes,
+                generations_follow_writes,
                 sessions_round_trip_and_expire,
                 authorization_codes_are_taken_once,
                 authorization_codes_keep_their_challenge,
