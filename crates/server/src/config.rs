@@ -111,9 +111,10 @@ impl Config {
             || self.access_token_ttl_secs <= 0
             || self.refresh_token_ttl_secs <= 0
             || self.pages.session_ttl_secs <= 0
+            || self.pages.max_sessions_per_account == 0
         {
             bail!(
-                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms, segments.snapshot_interval_secs and token lifetimes positive"
+                "max_body_bytes must be at least 1024, and timeouts, message_poll_interval_ms, segments.snapshot_interval_secs, token and session lifetimes and pages.max_sessions_per_account positive"
             );
         }
         self.sign_in.validate()?;

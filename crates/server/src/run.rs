@@ -62,6 +62,7 @@ impl Server {
             .with_session_ttl(chrono::Duration::seconds(
                 self.config.pages.session_ttl_secs,
             ))
+            .with_sessions_per_account(self.config.pages.max_sessions_per_account)
             .with_sign_in_limits(self.config.sign_in.limits())
             .with_segment_snapshots(
                 self.config

@@ -72,6 +72,10 @@ use tokio::sync::Notify;
 /// Browser sessions of the user-facing pages live a day unless configured.
 pub const DEFAULT_SESSION_TTL: chrono::Duration = chrono::Duration::hours(24);
 
+/// Signed-in sessions one account keeps unless configured; signing in once more ends the
+/// oldest, so session storage is bounded even for someone who knows the password.
+pub const DEFAULT_SESSIONS_PER_ACCOUNT: u32 = 20;
+
 /// Lifetimes of issued tokens. Kakao's defaults: 6 hours and about 2 months.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenPolicy {
@@ -100,6 +104,8 @@ pub struct Services {
     webhook_sender: Sender,
     /// How long a browser session lives after sign-in or first visit.
     session_ttl: chrono::Duration,
+    /// The most signed-in sessions an account keeps.
+    sessions_per_account: u32,
     /// Friend-group counts: this process's in-memory segment indexes.
     segments: Arc<SegmentEngine>,
     /// Decoded recipient sets of sent messages (immutable, so safe on every node).
@@ -119,6 +125,7 @@ impl Services {
             webhook_wake: Arc::new(Notify::new()),
             webhook_sender: Sender::new(AddressPolicy::default()),
             session_ttl: DEFAULT_SESSION_TTL,
+            sessions_per_account: DEFAULT_SESSIONS_PER_ACCOUNT,
             store,
             recipient_sets: chats::recipient_cache(),
             sign_in_limits: SignInLimits::default(),
@@ -136,6 +143,12 @@ impl Services {
     /// Browser sessions live this long.
     pub fn with_session_ttl(mut self, ttl: chrono::Duration) -> Self {
         self.session_ttl = ttl;
+        self
+    }
+
+    /// An account keeps at most `max` signed-in sessions (at least one).
+    pub fn with_sessions_per_account(mut self, max: u32) -> Self {
+        self.sessions_per_account = max.max(1);
         self
     }
 

@@ -62,6 +62,19 @@ impl Services {
             expires_at: now + self.session_ttl,
         };
         self.store.insert_session(&session).await?;
+        if let Some(account) = account {
+            let ended = self
+                .store
+                .trim_sessions(account, self.sessions_per_account)
+                .await?;
+            if ended > 0 {
+                tracing::debug!(
+                    account,
+                    ended,
+                    "oldest sessions ended: the account is at its cap"
+                );
+            }
+        }
         Ok(SessionHandle { token, session })
     }
 

@@ -7,7 +7,7 @@ use crate::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
-use talkchannel_domain::{AppId, AppUser, ChannelId, UserId};
+use talkchannel_domain::{AccountId, AppId, AppUser, ChannelId, UserId};
 use talkchannel_store::{
     AuthorizationCode, BrowserSession, BrowserStore, FollowResult, Store, StoreResult,
 };
@@ -24,6 +24,10 @@ impl<S: Store> BrowserStore for CachedStore<S> {
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         self.inner.delete_session(id_hash).await
+    }
+
+    async fn trim_sessions(&self, account: AccountId, keep: u32) -> StoreResult<u64> {
+        self.inner.trim_sessions(account, keep).await
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {

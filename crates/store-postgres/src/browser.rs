@@ -76,6 +76,20 @@ impl BrowserStore for PgStore {
         Ok(())
     }
 
+    async fn trim_sessions(&self, account: AccountId, keep: u32) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM browser_sessions WHERE account_id = $1 AND id_hash IN \
+             (SELECT id_hash FROM browser_sessions WHERE account_id = $1 \
+              ORDER BY created_at DESC, id_hash DESC OFFSET $2)",
+        )
+        .bind(account)
+        .bind(i64::from(keep))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let mut purged = 0;

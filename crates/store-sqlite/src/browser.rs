@@ -77,6 +77,20 @@ impl BrowserStore for SqliteStore {
         Ok(())
     }
 
+    async fn trim_sessions(&self, account: AccountId, keep: u32) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM browser_sessions WHERE account_id = ?1 AND id_hash IN \
+             (SELECT id_hash FROM browser_sessions WHERE account_id = ?1 \
+              ORDER BY created_at DESC, id_hash DESC LIMIT -1 OFFSET ?2)",
+        )
+        .bind(account)
+        .bind(i64::from(keep))
+        .execute(&self.writer)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.write_tx().await?;
         let mut purged = 0;

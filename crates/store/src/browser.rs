@@ -84,6 +84,9 @@ pub trait BrowserStore: Send + Sync {
     /// The session with this hash, expired or not (the caller compares with its clock).
     async fn session(&self, id_hash: &str) -> StoreResult<Option<BrowserSession>>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Deletes the account's sessions beyond its `keep` newest (by creation, then hash);
+    /// returns how many went.
+    async fn trim_sessions(&self, account: AccountId, keep: u32) -> StoreResult<u64>;
     /// Deletes expired sessions, codes and follow results; returns how many rows went.
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 

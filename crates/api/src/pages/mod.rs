@@ -35,6 +35,8 @@ pub struct PageSettings {
     pub account_picker: bool,
     /// How long a browser session lives, in seconds.
     pub session_ttl_secs: i64,
+    /// The most signed-in sessions one account keeps; signing in again ends the oldest.
+    pub max_sessions_per_account: u32,
 }
 
 impl Default for PageSettings {
@@ -43,6 +45,7 @@ impl Default for PageSettings {
             cookie_secure: CookieSecure::Auto,
             account_picker: false,
             session_ttl_secs: 86_400,
+            max_sessions_per_account: talkchannel_service::DEFAULT_SESSIONS_PER_ACCOUNT,
         }
     }
 }

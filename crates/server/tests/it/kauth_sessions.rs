@@ -67,3 +67,35 @@ async fn sessions_work_across_postgres_nodes() {
     );
     b.shutdown().await.expect("node b stops");
 }
+
+fn two_sessions_each(config: &mut talkchannel_server::Config) {
+    config.pages.max_sessions_per_account = 2;
+}
+
+mod capped {
+    use super::*;
+    talkchannel_testkit::on_both_engines!(config = two_sessions_each;
+        an_account_keeps_only_its_newest_sessions,
+    );
+}
+
+/// Signing in on a third browser ends the account's oldest session (the cap is 2 here):
+/// the first browser is asked to sign in again and the other two go on (the store's
+/// conformance case checks that other accounts' sessions stay).
+async fn an_account_keeps_only_its_newest_sessions(s: TestServer) {
+    let (app, _) = login_setup(&s, "many@example.com", "Many").await;
+    let start = authorize_path(&app.rest_api_key, "&scope=plusfriends");
+    let browsers: Vec<Browser> = (0..3).map(|_| Browser::new(&s)).collect();
+    for (i, b) in browsers.iter().enumerate() {
+        // Creation times must differ for "oldest" to mean the first.
+        s.clock.advance(chrono::Duration::seconds(1));
+        let consent = sign_in_through(b, &start, "many@example.com").await;
+        assert_eq!(consent.status, 200, "browser {i}: {}", consent.text);
+    }
+    let first = browsers[0].get(&start).await;
+    assert_eq!(first.status, 303, "the oldest session ended");
+    assert!(first.location().starts_with("/login?continue="));
+    for b in &browsers[1..] {
+        assert_eq!(b.get(&start).await.status, 200, "a newer session goes on");
+    }
+}

@@ -78,6 +78,35 @@ pub async fn sessions_round_trip_and_expire(store: &dyn Store) {
         .expect("deleting twice is fine");
 }
 
+/// Trimming keeps an account's newest sessions (by creation time) and touches neither
+/// other accounts' sessions nor anonymous ones.
+pub async fn sessions_are_trimmed_to_the_newest(store: &dyn Store) {
+    let (account, other) = (new_account(store).await.id, new_account(store).await.id);
+    let mut made = Vec::new();
+    for at in [5, 1, 4, 2, 3] {
+        let s = BrowserSession {
+            created_at: t(at),
+            ..session(Some(account))
+        };
+        store.insert_session(&s).await.expect("insert");
+        made.push(s);
+    }
+    let bystanders = [session(Some(other)), session(None)];
+    for s in &bystanders {
+        store.insert_session(s).await.expect("insert");
+    }
+    assert_eq!(store.trim_sessions(account, 2).await.expect("trim"), 3);
+    for s in &made {
+        let kept = store.session(&s.id_hash).await.expect("read").is_some();
+        let newest = s.created_at >= t(4);
+        assert_eq!(kept, newest, "the session created at {}", s.created_at);
+    }
+    for s in &bystanders {
+        assert!(store.session(&s.id_hash).await.expect("read").is_some());
+    }
+    assert_eq!(store.trim_sessions(account, 2).await.expect("trim"), 0);
+}
+
 /// A code is taken once: the second take finds nothing; codes need a linked user, and
 /// unlinking the user drops its codes.
 pub async fn authorization_codes_are_taken_once(store: &dyn Store) {

@@ -221,6 +221,7 @@ macro_rules! conformance_tests {
                 refresh_replaces_the_token_once,
                 generations_follow_writes,
                 sessions_round_trip_and_expire,
+                sessions_are_trimmed_to_the_newest,
                 authorization_codes_are_taken_once,
                 authorization_codes_keep_their_challenge,
                 scopes_are_replaced_and_friends_counted,
