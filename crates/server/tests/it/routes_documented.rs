@@ -10,7 +10,9 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_control_route_is_documented_and_served() {
-    let s = TestServer::start(Engine::Sqlite).await.expect("sqlite starts");
+    let s = TestServer::start(Engine::Sqlite)
+        .await
+        .expect("sqlite starts");
     let doc = s
         .call(Method::GET, "/admin/api/v1/openapi.json", None, None)
         .await;
@@ -36,7 +38,12 @@ async fn every_control_route_is_documented_and_served() {
         for method in METHODS {
             let expected = documented.get(template).is_some_and(|m| m.contains(method));
             let reply = s
-                .call(method.to_uppercase().parse().unwrap(), &path, Some(&auth), None)
+                .call(
+                    method.to_uppercase().parse().unwrap(),
+                    &path,
+                    Some(&auth),
+                    None,
+                )
                 .await;
             let message = reply.body["error"]["message"].as_str().unwrap_or_default();
             let unrouted = (reply.status == 404 && message.starts_with("there is no API at"))
@@ -46,7 +53,11 @@ async fn every_control_route_is_documented_and_served() {
             }
         }
     }
-    assert!(wrong.is_empty(), "served and documented differ:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "served and documented differ:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// The template with its `{params}` filled in (ids that name nothing, which is fine: the
