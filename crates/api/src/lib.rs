@@ -14,7 +14,7 @@ use std::sync::Arc;
 use talkchannel_service::{OperatorToken, Services};
 
 pub use security_headers::security_headers;
-pub use surface::{surface_errors, Surface};
+pub use surface::{BodyLimits, Stack, Surface};
 
 /// What every handler can reach. Cloned for every request, so it is one shared pointer
 /// (cloning the services field by field showed up in profiles of the hot path).
@@ -60,17 +60,19 @@ impl std::ops::Deref for ApiState {
     }
 }
 
-/// All routes of all surfaces on one router (paths do not collide).
-pub fn router(state: ApiState) -> Router {
+/// All routes of all surfaces on one router (paths do not collide). Each surface's routes
+/// carry their own layers (see [`Surface::wrap`]): body limits, the server's `stack`,
+/// error shaping, CORS on the Kakao API. A path no route matches is ours (kapi answers
+/// its own under `/v1/` and `/v2/`).
+pub fn router(state: ApiState, limits: BodyLimits, stack: Stack) -> Router {
+    let control = Surface::Control;
     Router::new()
-        .merge(ops::router())
-        .merge(kapi::router())
-        .merge(kauth::router())
-        .merge(pages::router())
-        .nest("/admin/api/v1", control::router(state.clone()))
-        .merge(control::links_router())
+        .merge(control.wrap(ops::router(), limits.body, stack))
+        .merge(kapi::router(limits, stack))
+        .merge(kauth::router(limits, stack))
+        .merge(control.wrap(pages::router(), limits.body, stack))
+        .merge(control::router(state.clone(), limits, stack))
+        .merge(control::links_router(limits, stack))
         .fallback(surface::not_found)
-        .method_not_allowed_fallback(surface::method_not_allowed)
-        .layer(axum::middleware::from_fn(kapi::cors))
         .with_state(state)
 }

@@ -1,12 +1,14 @@
-//! Which surface a path belongs to, and how each surface words an error that the framework
-//! (not a handler) produced: unknown path, wrong method, body too large, timeout, panic.
+//! The surfaces and what they share: each surface is a sub-router whose routes carry its
+//! layers (body limit, the server's stack, error shaping), so a route's behaviour comes
+//! from the router that declares it, never from testing its path.
 
-use crate::{control::ControlError, kapi::KapiError};
+use crate::{control::ControlError, kapi::KapiError, ApiState};
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{header, StatusCode, Uri};
-use axum::middleware::Next;
+use axum::extract::{DefaultBodyLimit, OriginalUri, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use talkchannel_domain::KakaoCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,17 +22,20 @@ pub enum Surface {
     Control,
 }
 
-impl Surface {
-    pub fn of(path: &str) -> Self {
-        if path.starts_with("/v1/") || path.starts_with("/v2/") {
-            Surface::Kapi
-        } else if path == "/oauth/token" || path == "/api/agt" {
-            Surface::Kauth
-        } else {
-            Surface::Control
-        }
-    }
+/// The layers the server puts around every surface's routes (timeouts, panics, ...),
+/// inside the surface's error shaping, so the errors they make are worded by the surface.
+pub type Stack<'a> = &'a dyn Fn(Router<ApiState>) -> Router<ApiState>;
 
+/// How large a request body may be.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Every request but a CSV import.
+    pub body: usize,
+    /// A CSV import, which streams.
+    pub import: usize,
+}
+
+impl Surface {
     /// An error response in this surface's own format.
     pub fn error(self, status: StatusCode, message: String) -> Response {
         match self {
@@ -43,6 +48,26 @@ impl Surface {
             Surface::Control => ControlError::from_status(status, message).into_response(),
         }
     }
+
+    /// Gives `routes` (of this surface) their wrong-method answer, a body limit of
+    /// `max_body` bytes, the server's `stack` and, outermost, this surface's error shaping.
+    /// Layers added afterwards (CORS) wrap all of it, the wrong-method answers included.
+    pub fn wrap(self, routes: Router<ApiState>, max_body: usize, stack: Stack) -> Router<ApiState> {
+        let routes = routes
+            .method_not_allowed_fallback(move |uri: OriginalUri| method_not_allowed(self, uri));
+        stack(limit_body(routes, max_body))
+            .layer(middleware::from_fn_with_state(self, surface_errors))
+    }
+
+    /// The answer for a path no route of this surface matches.
+    pub fn not_found(self) -> impl Fn(OriginalUri) -> std::future::Ready<Response> + Clone {
+        move |uri: OriginalUri| {
+            std::future::ready(self.error(
+                StatusCode::NOT_FOUND,
+                format!("there is no API at {}", uri.path()),
+            ))
+        }
+    }
 }
 
 fn kakao_code_for(status: StatusCode) -> KakaoCode {
@@ -53,25 +78,43 @@ fn kakao_code_for(status: StatusCode) -> KakaoCode {
     }
 }
 
-pub async fn not_found(uri: Uri) -> Response {
-    Surface::of(uri.path()).error(
-        StatusCode::NOT_FOUND,
-        format!("there is no API at {}", uri.path()),
-    )
+/// An unknown path of our own (control API, pages, anything not Kakao's).
+pub async fn not_found(uri: OriginalUri) -> Response {
+    Surface::Control.not_found()(uri).await
 }
 
-pub async fn method_not_allowed(uri: Uri) -> Response {
-    Surface::of(uri.path()).error(
+async fn method_not_allowed(surface: Surface, uri: OriginalUri) -> Response {
+    surface.error(
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{} does not accept this HTTP method", uri.path()),
     )
 }
 
+/// Caps the request bodies of `routes` at `max` bytes: extractors (`DefaultBodyLimit`) and
+/// streaming readers alike. A declared length over the cap is refused before reading.
+fn limit_body(routes: Router<ApiState>, max: usize) -> Router<ApiState> {
+    routes
+        .layer(DefaultBodyLimit::max(max))
+        .layer(middleware::from_fn_with_state(max, cap_body))
+}
+
+async fn cap_body(State(max): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|b| Body::new(http_body_util::Limited::new(b, max))))
+        .await
+}
+
 /// Rewrites error responses that carry no JSON body (made by middleware such as the body
 /// limit, the timeout or the panic catcher) into the surface's error format, so a client
 /// always gets an error it can parse.
-pub async fn surface_errors(req: Request, next: Next) -> Response {
-    let surface = Surface::of(req.uri().path());
+async fn surface_errors(State(surface): State<Surface>, req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
     let is_json = response

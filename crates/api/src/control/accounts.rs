@@ -1,7 +1,8 @@
-use super::extract::{path_id, JsonBody, PageParams, Paging};
+use super::extract::{JsonBody, PageParams, Paging};
+use super::path::AccountPath;
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -82,9 +83,9 @@ pub async fn create(
     params(("account_id" = i64, Path)), responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
 ) -> Result<Json<AccountView>, ControlError> {
-    let account = state.services.account(path_id(&id, "account")?).await?;
+    let account = state.services.account(id).await?;
     Ok(Json(account.into()))
 }
 

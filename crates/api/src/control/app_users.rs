@@ -1,7 +1,8 @@
-use super::extract::{path_id, JsonBody};
+use super::extract::JsonBody;
+use super::path::{AppPath, AppUserPath};
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -77,7 +78,7 @@ pub struct LinkView {
     request_body = LinkInput, responses((status = 201, body = LinkView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn link(
     State(state): State<ApiState>,
-    Path(app): Path<String>,
+    AppPath(app): AppPath,
     JsonBody(input): JsonBody<LinkInput>,
 ) -> Result<(StatusCode, Json<LinkView>), ControlError> {
     let req = LinkRequest {
@@ -85,10 +86,7 @@ pub async fn link(
         scopes: input.scopes,
         user_id: input.user_id,
     };
-    let (user, tokens) = state
-        .services
-        .link_account(path_id(&app, "app")?, &req)
-        .await?;
+    let (user, tokens) = state.services.link_account(app, &req).await?;
     Ok((
         StatusCode::CREATED,
         Json(LinkView {
@@ -103,12 +101,10 @@ pub async fn link(
     params(("app_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 200, body = AppUserView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path((app, user)): Path<(String, String)>,
+    AppPath(app): AppPath,
+    AppUserPath(user): AppUserPath,
 ) -> Result<Json<AppUserView>, ControlError> {
-    let user = state
-        .services
-        .app_user(path_id(&app, "app")?, path_id(&user, "app user")?)
-        .await?;
+    let user = state.services.app_user(app, user).await?;
     Ok(Json(user.into()))
 }
 
@@ -117,11 +113,9 @@ pub async fn get(
     params(("app_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 201, body = TokenView), (status = 404, body = ErrorBody)))]
 pub async fn issue_tokens(
     State(state): State<ApiState>,
-    Path((app, user)): Path<(String, String)>,
+    AppPath(app): AppPath,
+    AppUserPath(user): AppUserPath,
 ) -> Result<(StatusCode, Json<TokenView>), ControlError> {
-    let tokens = state
-        .services
-        .issue_tokens(path_id(&app, "app")?, path_id(&user, "app user")?)
-        .await?;
+    let tokens = state.services.issue_tokens(app, user).await?;
     Ok((StatusCode::CREATED, Json(tokens.into())))
 }

@@ -1,7 +1,8 @@
-use super::extract::{path_id, JsonBody, PageParams, Paging};
+use super::extract::{JsonBody, PageParams, Paging};
+use super::path::AppPath;
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -94,9 +95,9 @@ pub async fn create(
     responses((status = 200, body = AppView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<AppView>, ControlError> {
-    Ok(Json(state.services.app(path_id(&id, "app")?).await?.into()))
+    Ok(Json(state.services.app(id).await?.into()))
 }
 
 /// List apps, oldest first.
@@ -115,12 +116,9 @@ pub async fn list(
     request_body = AdminKeyInput, responses((status = 201, body = AppView), (status = 404, body = ErrorBody)))]
 pub async fn add_admin_key(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     JsonBody(input): JsonBody<AdminKeyInput>,
 ) -> Result<(StatusCode, Json<AppView>), ControlError> {
-    let app = state
-        .services
-        .add_admin_key(path_id(&id, "app")?, input.primary)
-        .await?;
+    let app = state.services.add_admin_key(id, input.primary).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
 }

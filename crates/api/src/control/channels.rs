@@ -1,7 +1,8 @@
-use super::extract::{path_id, JsonBody, PageParams, Paging};
+use super::extract::{JsonBody, PageParams, Paging};
+use super::path::{AppPath, ChannelPath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -104,16 +105,9 @@ pub async fn create(
     responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    id: ChannelPath,
 ) -> Result<Json<ChannelView>, ControlError> {
-    Ok(Json(
-        state
-            .services
-            .channel(&id)
-            .await
-            .map_err(not_found_on_bad_id)?
-            .into(),
-    ))
+    Ok(Json(state.services.channel(&id).await?.into()))
 }
 
 /// List channels, oldest first.
@@ -138,18 +132,14 @@ pub async fn list(
     request_body = ChannelPatch, responses((status = 200, body = ChannelView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn patch(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    id: ChannelPath,
     JsonBody(input): JsonBody<ChannelPatch>,
 ) -> Result<Json<ChannelView>, ControlError> {
     let change = ChannelChange {
         status: input.status.as_deref().map(parse_status).transpose()?,
         time_zone: input.time_zone,
     };
-    let channel = state
-        .services
-        .change_channel(&id, &change)
-        .await
-        .map_err(not_found_on_bad_id)?;
+    let channel = state.services.change_channel(&id, &change).await?;
     Ok(Json(channel.into()))
 }
 
@@ -159,14 +149,10 @@ pub async fn patch(
     responses((status = 201, body = ConnectionView), (status = 200, body = ConnectionView, description = "already connected"), (status = 404, body = ErrorBody)))]
 pub async fn connect(
     State(state): State<ApiState>,
-    Path((app, id)): Path<(String, String)>,
+    AppPath(app): AppPath,
+    id: ChannelPath,
 ) -> Result<(StatusCode, Json<ConnectionView>), ControlError> {
-    let app = path_id(&app, "app")?;
-    let newly_connected = state
-        .services
-        .connect_channel(app, &id)
-        .await
-        .map_err(not_found_on_bad_id)?;
+    let newly_connected = state.services.connect_channel(app, &id).await?;
     let channel = state.services.channel(&id).await?.into();
     let status = if newly_connected {
         StatusCode::CREATED
@@ -188,14 +174,10 @@ pub async fn connect(
     params(("app_id" = i64, Path), ("public_id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn disconnect(
     State(state): State<ApiState>,
-    Path((app, id)): Path<(String, String)>,
+    AppPath(app): AppPath,
+    id: ChannelPath,
 ) -> Result<StatusCode, ControlError> {
-    if state
-        .services
-        .disconnect_channel(path_id(&app, "app")?, &id)
-        .await
-        .map_err(not_found_on_bad_id)?
-    {
+    if state.services.disconnect_channel(app, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ControlError::not_found(format!(
@@ -209,24 +191,11 @@ pub async fn disconnect(
     responses((status = 200, body = ListResponse<ChannelView>), (status = 404, body = ErrorBody)))]
 pub async fn connected(
     State(state): State<ApiState>,
-    Path(app): Path<String>,
+    AppPath(app): AppPath,
 ) -> Result<Json<ListResponse<ChannelView>>, ControlError> {
-    let channels = state
-        .services
-        .connected_channels(path_id(&app, "app")?)
-        .await?;
+    let channels = state.services.connected_channels(app).await?;
     Ok(Json(ListResponse {
         items: channels.into_iter().map(ChannelView::from).collect(),
         next_cursor: None,
     }))
-}
-
-/// A malformed channel id in a path names no channel: 404, not 400.
-pub(super) fn not_found_on_bad_id(e: talkchannel_service::ServiceError) -> ControlError {
-    match e {
-        talkchannel_service::ServiceError::Invalid(v) if v.field == "channel_public_id" => {
-            ControlError::not_found(format!("channel does not exist: {}", v.reason))
-        }
-        other => other.into(),
-    }
 }

@@ -1,10 +1,11 @@
 //! An account's chat with a channel (the messages delivered to it, newest first), marking
 //! it read, and the tracked redirect behind every button (`GET /m/{message}/{button}`).
 
-use super::extract::{path_id, QueryParams};
+use super::extract::QueryParams;
+use super::path::{AccountPath, ButtonPath, ChannelPath, MessagePath};
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -57,27 +58,22 @@ pub struct ReadView {
     pub marked: usize,
 }
 
-fn account_id(raw: &str) -> Result<i64, ControlError> {
-    path_id(raw, "account")
-}
-
 /// The account's chat with the channel: the messages delivered to it, newest first.
 #[utoipa::path(get, path = "/admin/api/v1/channels/{public_id}/chats/{account_id}/messages", tag = "messages",
     params(("public_id" = String, Path), ("account_id" = i64, Path), ChatParams),
     responses((status = 200, body = ChatPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(state): State<ApiState>,
-    Path((channel, account)): Path<(String, String)>,
+    channel: ChannelPath,
+    AccountPath(account): AccountPath,
     QueryParams(params): QueryParams<ChatParams>,
 ) -> Result<Json<ChatPage>, ControlError> {
-    let account = account_id(&account)?;
     // The service checks the limit's range.
     let limit = params.limit.unwrap_or(DEFAULT_CHAT_LIMIT);
     let found = state
         .services
         .chat(&channel, account, params.before, limit)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     let next_before = if found.len() == limit as usize {
         found.last().and_then(|m| m.delivery_seq)
     } else {
@@ -110,14 +106,10 @@ pub async fn messages(
     responses((status = 200, body = ReadView), (status = 404, body = ErrorBody)))]
 pub async fn read(
     State(state): State<ApiState>,
-    Path((channel, account)): Path<(String, String)>,
+    channel: ChannelPath,
+    AccountPath(account): AccountPath,
 ) -> Result<Json<ReadView>, ControlError> {
-    let account = account_id(&account)?;
-    let marked = state
-        .services
-        .mark_chat_read(&channel, account)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let marked = state.services.mark_chat_read(&channel, account).await?;
     Ok(Json(ReadView { marked }))
 }
 
@@ -131,13 +123,10 @@ pub struct ClickParams {
 /// Links are signed per message, button and account; a forged one is a 404.
 pub async fn click(
     State(state): State<ApiState>,
-    Path((message, button)): Path<(String, String)>,
+    MessagePath(message): MessagePath,
+    ButtonPath(button): ButtonPath,
     QueryParams(params): QueryParams<ClickParams>,
 ) -> Result<Response, ControlError> {
-    let message = path_id(&message, "message")?;
-    let button: usize = button
-        .parse()
-        .map_err(|_| ControlError::not_found("no such button"))?;
     let url = state
         .services
         .click(message, button, params.a, &params.t)

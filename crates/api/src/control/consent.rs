@@ -1,9 +1,10 @@
 //! An app's consent items (the Kakao developer console's 동의항목).
 
-use super::extract::{path_id, JsonBody};
+use super::extract::JsonBody;
+use super::path::AppPath;
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,9 +38,9 @@ impl From<Settings> for ConsentItems {
     responses((status = 200, body = ConsentItems), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<ConsentItems>, ControlError> {
-    let items = state.services.consent_items(path_id(&id, "app")?).await?;
+    let items = state.services.consent_items(id).await?;
     Ok(Json(items.into()))
 }
 
@@ -50,13 +51,10 @@ pub async fn get(
     responses((status = 200, body = ConsentItems), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     JsonBody(input): JsonBody<ConsentItems>,
 ) -> Result<Json<ConsentItems>, ControlError> {
     let changes: Vec<(String, String)> = input.consent_items.into_iter().collect();
-    let items = state
-        .services
-        .set_consent_items(path_id(&id, "app")?, &changes)
-        .await?;
+    let items = state.services.set_consent_items(id, &changes).await?;
     Ok(Json(items.into()))
 }

@@ -1,11 +1,12 @@
 //! Customer files as the Admin Center needs them: list with counts, read rows, delete,
 //! and import a CSV (streamed, all or nothing) with a report that can be read back.
 
-use super::extract::{path_id, PageParams, Paging};
+use super::extract::{PageParams, Paging};
+use super::path::{ChannelPath, FilePath, ImportPath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,11 +18,6 @@ use talkchannel_domain::{CustomerFile, FileRow, UserType};
 use talkchannel_store::{FileImport, ImportStatus};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 use utoipa::{IntoParams, ToSchema};
-
-/// The import route's prefix and suffix; the server gives it a larger body limit.
-pub fn is_import_path(path: &str) -> bool {
-    path.starts_with("/admin/api/v1/customer-files/") && path.ends_with("/imports")
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerFileView {
@@ -137,13 +133,9 @@ impl From<FileImport> for ImportView {
     responses((status = 200, body = Vec<CustomerFileView>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
 ) -> Result<Json<Vec<CustomerFileView>>, ControlError> {
-    let files = state
-        .services
-        .channel_customer_files(&channel)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let files = state.services.channel_customer_files(&channel).await?;
     Ok(Json(files.into_iter().map(Into::into).collect()))
 }
 
@@ -152,9 +144,8 @@ pub async fn list(
     params(("file_id" = i64, Path)), responses((status = 200, body = CustomerFileView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(file): Path<String>,
+    FilePath(file): FilePath,
 ) -> Result<Json<CustomerFileView>, ControlError> {
-    let file = path_id(&file, "customer file")?;
     Ok(Json(state.services.customer_file(file).await?.into()))
 }
 
@@ -163,9 +154,8 @@ pub async fn get(
     params(("file_id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<ApiState>,
-    Path(file): Path<String>,
+    FilePath(file): FilePath,
 ) -> Result<StatusCode, ControlError> {
-    let file = path_id(&file, "customer file")?;
     state.services.delete_customer_file(file).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -176,10 +166,9 @@ pub async fn delete(
     responses((status = 200, body = ListResponse<FileRowView>), (status = 404, body = ErrorBody)))]
 pub async fn rows(
     State(state): State<ApiState>,
-    Path(file): Path<String>,
+    FilePath(file): FilePath,
     Paging(page): Paging,
 ) -> Result<Json<ListResponse<FileRowView>>, ControlError> {
-    let file = path_id(&file, "customer file")?;
     let rows = state.services.customer_file_rows(file, page).await?;
     Ok(Json(rows.map(FileRowView::from).into()))
 }
@@ -202,11 +191,10 @@ pub struct ImportParams {
     responses((status = 201, body = ImportView), (status = 422, body = ImportView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn import(
     State(state): State<ApiState>,
-    Path(file): Path<String>,
+    FilePath(file): FilePath,
     params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
     body: Body,
 ) -> Result<Response, ControlError> {
-    let file = path_id(&file, "customer file")?;
     let Query(params) = params.map_err(|_| {
         ControlError::invalid("user_type", "add ?user_type=app or ?user_type=phone")
     })?;
@@ -236,8 +224,7 @@ pub async fn import(
     params(("import_id" = i64, Path)), responses((status = 200, body = ImportView), (status = 404, body = ErrorBody)))]
 pub async fn import_report(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    ImportPath(id): ImportPath,
 ) -> Result<Json<ImportView>, ControlError> {
-    let id = path_id(&id, "import")?;
     Ok(Json(state.services.file_import(id).await?.into()))
 }

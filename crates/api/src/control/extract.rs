@@ -126,13 +126,3 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
         }))
     }
 }
-
-/// Parses a numeric id from a path segment.
-pub fn path_id(raw: &str, what: &str) -> Result<i64, ControlError> {
-    talkchannel_domain::validation::positive_id(raw).ok_or_else(|| {
-        ControlError::not_found(format!(
-            "{what} `{}` does not exist (ids are positive numbers)",
-            raw.chars().take(40).collect::<String>()
-        ))
-    })
-}

@@ -1,10 +1,11 @@
 //! Friend groups of a channel: CRUD, and live audience counts for a saved group or for an
 //! unsaved tree (what the Admin Center shows while an admin edits one).
 
-use super::extract::{path_id, JsonBody, PageParams, Paging};
+use super::extract::{JsonBody, PageParams, Paging};
+use super::path::{ChannelPath, GroupPath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -79,14 +80,13 @@ impl From<Counts> for CountView {
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
     JsonBody(body): JsonBody<GroupBody>,
 ) -> Result<Response, ControlError> {
     let group = state
         .services
         .create_friend_group(&channel, &body.name, &body.tree)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     let location = format!("/admin/api/v1/channels/{channel}/groups/{}", group.id);
     Ok((
         StatusCode::CREATED,
@@ -102,14 +102,10 @@ pub async fn create(
     responses((status = 200, body = ListResponse<GroupView>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
     Paging(page): Paging,
 ) -> Result<Json<ListResponse<GroupView>>, ControlError> {
-    let groups = state
-        .services
-        .friend_groups(&channel, page)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let groups = state.services.friend_groups(&channel, page).await?;
     Ok(Json(groups.map(GroupView::from).into()))
 }
 
@@ -119,14 +115,10 @@ pub async fn list(
     responses((status = 200, body = GroupView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path((channel, group)): Path<(String, String)>,
+    channel: ChannelPath,
+    GroupPath(group): GroupPath,
 ) -> Result<Json<GroupView>, ControlError> {
-    let group = path_id(&group, "friend group")?;
-    let group = state
-        .services
-        .friend_group(&channel, group)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let group = state.services.friend_group(&channel, group).await?;
     Ok(Json(group.into()))
 }
 
@@ -137,15 +129,14 @@ pub async fn get(
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     State(state): State<ApiState>,
-    Path((channel, group)): Path<(String, String)>,
+    channel: ChannelPath,
+    GroupPath(group): GroupPath,
     JsonBody(body): JsonBody<GroupBody>,
 ) -> Result<Json<GroupView>, ControlError> {
-    let group = path_id(&group, "friend group")?;
     let group = state
         .services
         .update_friend_group(&channel, group, &body.name, &body.tree)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     Ok(Json(group.into()))
 }
 
@@ -155,14 +146,10 @@ pub async fn update(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<ApiState>,
-    Path((channel, group)): Path<(String, String)>,
+    channel: ChannelPath,
+    GroupPath(group): GroupPath,
 ) -> Result<StatusCode, ControlError> {
-    let group = path_id(&group, "friend group")?;
-    state
-        .services
-        .delete_friend_group(&channel, group)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    state.services.delete_friend_group(&channel, group).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,14 +159,10 @@ pub async fn delete(
     responses((status = 200, body = CountView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn count(
     State(state): State<ApiState>,
-    Path((channel, group)): Path<(String, String)>,
+    channel: ChannelPath,
+    GroupPath(group): GroupPath,
 ) -> Result<Json<CountView>, ControlError> {
-    let group = path_id(&group, "friend group")?;
-    let counts = state
-        .services
-        .count_group(&channel, group)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let counts = state.services.count_group(&channel, group).await?;
     Ok(Json(counts.into()))
 }
 
@@ -189,13 +172,9 @@ pub async fn count(
     responses((status = 200, body = CountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn count_tree(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
     JsonBody(body): JsonBody<TreeBody>,
 ) -> Result<Json<CountView>, ControlError> {
-    let counts = state
-        .services
-        .count_tree(&channel, &body.tree)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let counts = state.services.count_tree(&channel, &body.tree).await?;
     Ok(Json(counts.into()))
 }

@@ -1,12 +1,12 @@
-use super::channels::not_found_on_bad_id;
-use super::extract::{path_id, PageParams, Paging};
+use super::extract::{PageParams, Paging};
+use super::path::{AccountPath, ActionPath, ChannelPath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use talkchannel_domain::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
+use talkchannel_domain::{ChangeSource, Friendship, FriendshipLogEntry, Relation};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,20 +73,14 @@ impl From<FriendshipLogEntry> for LogEntryView {
     responses((status = 200, body = ChangeView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn change(
     State(state): State<ApiState>,
-    Path((channel, account, action)): Path<(String, String, String)>,
+    channel: ChannelPath,
+    AccountPath(account): AccountPath,
+    ActionPath(action): ActionPath,
 ) -> Result<Json<ChangeView>, ControlError> {
-    let action = FriendAction::parse(&action).ok_or_else(|| {
-        ControlError::not_found(format!(
-            "unknown action `{}`: use add, block or unblock",
-            action.chars().take(20).collect::<String>()
-        ))
-    })?;
-    let account = path_id(&account, "account")?;
     let outcome = state
         .services
         .change_friendship(account, &channel, action, ChangeSource::ControlApi)
-        .await
-        .map_err(not_found_on_bad_id)?;
+        .await?;
     Ok(Json(ChangeView {
         changed: outcome.logged.is_some(),
         friendship: FriendshipView::new(&channel, account, outcome.friendship),
@@ -98,14 +92,10 @@ pub async fn change(
     params(("public_id" = String, Path), ("account_id" = i64, Path)), responses((status = 200, body = FriendshipView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path((channel, account)): Path<(String, String)>,
+    channel: ChannelPath,
+    AccountPath(account): AccountPath,
 ) -> Result<Json<FriendshipView>, ControlError> {
-    let account = path_id(&account, "account")?;
-    let friendship = state
-        .services
-        .friendship(account, &channel)
-        .await
-        .map_err(not_found_on_bad_id)?;
+    let friendship = state.services.friendship(account, &channel).await?;
     Ok(Json(FriendshipView::new(&channel, account, friendship)))
 }
 
@@ -115,14 +105,13 @@ pub async fn get(
     responses((status = 200, body = ListResponse<LogEntryView>), (status = 404, body = ErrorBody)))]
 pub async fn log(
     State(state): State<ApiState>,
-    Path((channel, account)): Path<(String, String)>,
+    channel: ChannelPath,
+    AccountPath(account): AccountPath,
     Paging(page): Paging,
 ) -> Result<Json<ListResponse<LogEntryView>>, ControlError> {
-    let account = path_id(&account, "account")?;
     let log = state
         .services
         .friendship_log(account, &channel, page)
-        .await
-        .map_err(not_found_on_bad_id)?;
+        .await?;
     Ok(Json(log.map(LogEntryView::from).into()))
 }

@@ -1,9 +1,10 @@
 //! Kakao Login's set-up: an app's redirect URIs and the passwords accounts sign in with.
 
-use super::extract::{path_id, JsonBody};
+use super::extract::JsonBody;
+use super::path::{AccountPath, AppPath};
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -42,9 +43,9 @@ pub struct PasswordInput {
     responses((status = 200, body = RedirectUris), (status = 404, body = ErrorBody)))]
 pub async fn redirect_uris(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<RedirectUris>, ControlError> {
-    let redirect_uris = state.services.redirect_uris(path_id(&id, "app")?).await?;
+    let redirect_uris = state.services.redirect_uris(id).await?;
     Ok(Json(RedirectUris { redirect_uris }))
 }
 
@@ -54,12 +55,12 @@ pub async fn redirect_uris(
     responses((status = 200, body = RedirectUris), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_redirect_uris(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     JsonBody(input): JsonBody<RedirectUris>,
 ) -> Result<Json<RedirectUris>, ControlError> {
     let redirect_uris = state
         .services
-        .set_redirect_uris(path_id(&id, "app")?, &input.redirect_uris)
+        .set_redirect_uris(id, &input.redirect_uris)
         .await?;
     Ok(Json(RedirectUris { redirect_uris }))
 }
@@ -70,12 +71,12 @@ pub async fn set_redirect_uris(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_password(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     JsonBody(input): JsonBody<PasswordInput>,
 ) -> Result<StatusCode, ControlError> {
     state
         .services
-        .set_account_password(path_id(&id, "account")?, &input.password)
+        .set_account_password(id, &input.password)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -86,9 +87,9 @@ pub async fn set_password(
     responses((status = 200, body = ClientSecret), (status = 404, body = ErrorBody)))]
 pub async fn client_secret(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<ClientSecret>, ControlError> {
-    let secret = state.services.client_secret(path_id(&id, "app")?).await?;
+    let secret = state.services.client_secret(id).await?;
     Ok(Json(ClientSecret {
         enabled: secret.is_some(),
         client_secret: secret,
@@ -102,12 +103,9 @@ pub async fn client_secret(
     responses((status = 200, body = ClientSecret), (status = 404, body = ErrorBody)))]
 pub async fn rotate_client_secret(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<ClientSecret>, ControlError> {
-    let secret = state
-        .services
-        .rotate_client_secret(path_id(&id, "app")?)
-        .await?;
+    let secret = state.services.rotate_client_secret(id).await?;
     Ok(Json(ClientSecret {
         enabled: true,
         client_secret: Some(secret),
@@ -120,11 +118,8 @@ pub async fn rotate_client_secret(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn disable_client_secret(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<StatusCode, ControlError> {
-    state
-        .services
-        .disable_client_secret(path_id(&id, "app")?)
-        .await?;
+    state.services.disable_client_secret(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,11 @@
 //! Channel messages: create (draft or scheduled), read, list, send now, cancel, test send
 //! and statistics. Create and send take an optional `Idempotency-Key` header.
 
-use super::extract::{path_id, JsonBody, PageParams, Paging};
+use super::extract::{JsonBody, PageParams, Paging};
+use super::path::{ChannelPath, MessagePath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -149,7 +150,7 @@ fn answer(outcome: Outcome, created: StatusCode, location: Option<String>) -> Re
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MessageBodyWire>,
 ) -> Result<Response, ControlError> {
@@ -165,8 +166,7 @@ pub async fn create(
     let outcome = state
         .services
         .create_message(&channel, &request, idempotency_key(&headers)?)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     let location = format!(
         "/admin/api/v1/channels/{channel}/messages/{}",
         outcome.message.id
@@ -180,14 +180,10 @@ pub async fn create(
     responses((status = 200, body = ListResponse<MessageView>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<ApiState>,
-    Path(channel): Path<String>,
+    channel: ChannelPath,
     Paging(page): Paging,
 ) -> Result<Json<ListResponse<MessageView>>, ControlError> {
-    let messages = state
-        .services
-        .messages(&channel, page)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let messages = state.services.messages(&channel, page).await?;
     Ok(Json(messages.map(MessageView::from).into()))
 }
 
@@ -197,14 +193,10 @@ pub async fn list(
     responses((status = 200, body = MessageView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path((channel, id)): Path<(String, String)>,
+    channel: ChannelPath,
+    MessagePath(id): MessagePath,
 ) -> Result<Json<MessageView>, ControlError> {
-    let id = path_id(&id, "message")?;
-    let message = state
-        .services
-        .message(&channel, id)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let message = state.services.message(&channel, id).await?;
     Ok(Json(message.into()))
 }
 
@@ -217,15 +209,14 @@ pub async fn get(
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn send(
     State(state): State<ApiState>,
-    Path((channel, id)): Path<(String, String)>,
+    channel: ChannelPath,
+    MessagePath(id): MessagePath,
     headers: HeaderMap,
 ) -> Result<Response, ControlError> {
-    let id = path_id(&id, "message")?;
     let outcome = state
         .services
         .send_message(&channel, id, idempotency_key(&headers)?)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     Ok(answer(outcome, StatusCode::OK, None))
 }
 
@@ -235,14 +226,10 @@ pub async fn send(
     responses((status = 200, body = MessageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<ApiState>,
-    Path((channel, id)): Path<(String, String)>,
+    channel: ChannelPath,
+    MessagePath(id): MessagePath,
 ) -> Result<Json<MessageView>, ControlError> {
-    let id = path_id(&id, "message")?;
-    let message = state
-        .services
-        .cancel_message(&channel, id)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let message = state.services.cancel_message(&channel, id).await?;
     Ok(Json(message.into()))
 }
 
@@ -252,15 +239,14 @@ pub async fn cancel(
     responses((status = 200, body = MessageView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn test_send(
     State(state): State<ApiState>,
-    Path((channel, id)): Path<(String, String)>,
+    channel: ChannelPath,
+    MessagePath(id): MessagePath,
     JsonBody(body): JsonBody<TestSendBody>,
 ) -> Result<Json<MessageView>, ControlError> {
-    let id = path_id(&id, "message")?;
     let copy = state
         .services
         .test_send(&channel, id, &body.account_ids)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+        .await?;
     Ok(Json(copy.into()))
 }
 
@@ -270,13 +256,9 @@ pub async fn test_send(
     responses((status = 200, body = StatsView), (status = 404, body = ErrorBody)))]
 pub async fn stats(
     State(state): State<ApiState>,
-    Path((channel, id)): Path<(String, String)>,
+    channel: ChannelPath,
+    MessagePath(id): MessagePath,
 ) -> Result<Json<StatsView>, ControlError> {
-    let id = path_id(&id, "message")?;
-    let stats = state
-        .services
-        .message_stats(&channel, id)
-        .await
-        .map_err(super::channels::not_found_on_bad_id)?;
+    let stats = state.services.message_stats(&channel, id).await?;
     Ok(Json(stats.into()))
 }

@@ -15,23 +15,26 @@ mod friendships;
 mod login;
 mod messages;
 mod openapi;
+mod path;
 mod webhook_events;
 mod webhooks;
 
-pub use customer_files::is_import_path;
 pub use error::{ControlError, ErrorBody, ErrorDetail};
 pub use openapi::ApiDoc;
 
+use crate::surface::{BodyLimits, Stack, Surface};
 use crate::ApiState;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
-use axum::Router;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Serialize;
 use talkchannel_domain::Page;
+use utoipa::OpenApi;
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// A page of a list; pass `next_cursor` as `after` for the next one.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,155 +53,100 @@ impl<T> From<Page<T>> for ListResponse<T> {
     }
 }
 
-pub fn router(state: ApiState) -> Router<ApiState> {
-    let guarded = Router::new()
-        .route("/accounts", post(accounts::create).get(accounts::list))
-        .route("/accounts/{account_id}", get(accounts::get))
-        .route("/accounts/{account_id}/password", put(login::set_password))
-        .route(
-            "/apps/{app_id}/redirect-uris",
-            get(login::redirect_uris).put(login::set_redirect_uris),
-        )
-        .route(
-            "/apps/{app_id}/consent-items",
-            get(consent::get).put(consent::put),
-        )
-        .route(
-            "/apps/{app_id}/client-secret",
-            get(login::client_secret)
-                .post(login::rotate_client_secret)
-                .delete(login::disable_client_secret),
-        )
-        .route("/apps", post(apps::create).get(apps::list))
-        .route("/apps/{app_id}", get(apps::get))
-        .route("/apps/{app_id}/admin-keys", post(apps::add_admin_key))
-        .route("/apps/{app_id}/channels", get(channels::connected))
-        .route(
-            "/apps/{app_id}/channels/{public_id}",
-            put(channels::connect).delete(channels::disconnect),
-        )
-        .route("/apps/{app_id}/users", post(app_users::link))
-        .route("/apps/{app_id}/users/{user_id}", get(app_users::get))
-        .route(
-            "/apps/{app_id}/users/{user_id}/tokens",
-            post(app_users::issue_tokens),
-        )
-        .route(
-            "/apps/{app_id}/webhook",
-            get(webhooks::get).put(webhooks::put),
-        )
-        .route(
-            "/apps/{app_id}/webhook/rotate-secret",
-            post(webhooks::rotate_secret),
-        )
-        .route("/apps/{app_id}/webhook/resume", post(webhooks::resume))
-        .route("/apps/{app_id}/webhook/ping", post(webhooks::ping))
-        .route("/apps/{app_id}/webhook/events", get(webhook_events::list))
-        .route(
-            "/apps/{app_id}/webhook/events/replay-dead",
-            post(webhook_events::replay_dead),
-        )
-        .route(
-            "/apps/{app_id}/webhook/events/{event_id}/replay",
-            post(webhook_events::replay),
-        )
-        .route(
-            "/apps/{app_id}/webhook/deliveries",
-            get(webhook_events::deliveries),
-        )
-        .route("/channels", post(channels::create).get(channels::list))
-        .route(
-            "/channels/{public_id}",
-            get(channels::get).patch(channels::patch),
-        )
-        .route(
-            "/channels/{public_id}/friendships/{account_id}",
-            get(friendships::get),
-        )
-        .route(
-            "/channels/{public_id}/friendships/{account_id}/log",
-            get(friendships::log),
-        )
-        .route(
-            "/channels/{public_id}/friendships/{account_id}/{action}",
-            post(friendships::change),
-        )
-        .route(
-            "/channels/{public_id}/customer-files",
-            get(customer_files::list),
-        )
-        .route(
-            "/channels/{public_id}/groups",
-            post(friend_groups::create).get(friend_groups::list),
-        )
-        .route(
-            "/channels/{public_id}/groups/count",
-            post(friend_groups::count_tree),
-        )
-        .route(
-            "/channels/{public_id}/groups/{group_id}",
-            get(friend_groups::get)
-                .put(friend_groups::update)
-                .delete(friend_groups::delete),
-        )
-        .route(
-            "/channels/{public_id}/groups/{group_id}/count",
-            get(friend_groups::count),
-        )
-        .route(
-            "/channels/{public_id}/messages",
-            post(messages::create).get(messages::list),
-        )
-        .route(
-            "/channels/{public_id}/messages/{message_id}",
-            get(messages::get),
-        )
-        .route(
-            "/channels/{public_id}/messages/{message_id}/send",
-            post(messages::send),
-        )
-        .route(
-            "/channels/{public_id}/messages/{message_id}/cancel",
-            post(messages::cancel),
-        )
-        .route(
-            "/channels/{public_id}/messages/{message_id}/test",
-            post(messages::test_send),
-        )
-        .route(
-            "/channels/{public_id}/messages/{message_id}/stats",
-            get(messages::stats),
-        )
-        .route(
-            "/channels/{public_id}/chats/{account_id}/messages",
-            get(chats::messages),
-        )
-        .route(
-            "/channels/{public_id}/chats/{account_id}/read",
-            post(chats::read),
-        )
-        .route(
-            "/customer-files/{file_id}",
-            get(customer_files::get).delete(customer_files::delete),
-        )
-        .route("/customer-files/{file_id}/rows", get(customer_files::rows))
-        .route(
-            "/customer-files/{file_id}/imports",
-            post(customer_files::import),
-        )
-        .route(
-            "/customer-file-imports/{import_id}",
-            get(customer_files::import_report),
-        )
-        .route_layer(middleware::from_fn_with_state(state, require_operator));
+/// The control API. Each call is declared once: its handler's `#[utoipa::path]` gives
+/// the route and the OpenAPI entry, and `routes!` registers both (one `routes!` per path).
+/// All calls but the document need the operator token; CSV imports may be larger.
+pub fn router(state: ApiState, limits: BodyLimits, stack: Stack) -> Router<ApiState> {
+    let (calls, mut doc) = calls().split_for_parts();
+    let (import, import_doc) = import_call().split_for_parts();
+    doc.merge(import_doc);
+    let guard = middleware::from_fn_with_state(state, require_operator);
+    let control = Surface::Control;
     Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .merge(guarded)
+        .merge(control.wrap(calls.route_layer(guard.clone()), limits.body, stack))
+        .merge(control.wrap(import.route_layer(guard), limits.import, stack))
+        .merge(control.wrap(
+            Router::new().route(
+                "/admin/api/v1/openapi.json",
+                get(move || std::future::ready(Json(doc.clone()))),
+            ),
+            limits.body,
+            stack,
+        ))
+}
+
+/// Every control call but the CSV import (whose body limit differs).
+fn calls() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::create, accounts::list))
+        .routes(routes!(accounts::get))
+        .routes(routes!(login::set_password))
+        .routes(routes!(login::redirect_uris, login::set_redirect_uris))
+        .routes(routes!(consent::get, consent::put))
+        .routes(routes!(
+            login::client_secret,
+            login::rotate_client_secret,
+            login::disable_client_secret
+        ))
+        .routes(routes!(apps::create, apps::list))
+        .routes(routes!(apps::get))
+        .routes(routes!(apps::add_admin_key))
+        .routes(routes!(channels::connected))
+        .routes(routes!(channels::connect, channels::disconnect))
+        .routes(routes!(app_users::link))
+        .routes(routes!(app_users::get))
+        .routes(routes!(app_users::issue_tokens))
+        .routes(routes!(webhooks::get, webhooks::put))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::resume))
+        .routes(routes!(webhooks::ping))
+        .routes(routes!(webhook_events::list))
+        .routes(routes!(webhook_events::replay_dead))
+        .routes(routes!(webhook_events::replay))
+        .routes(routes!(webhook_events::deliveries))
+        .routes(routes!(channels::create, channels::list))
+        .routes(routes!(channels::get, channels::patch))
+        .routes(routes!(friendships::get))
+        .routes(routes!(friendships::log))
+        .routes(routes!(friendships::change))
+        .routes(routes!(customer_files::list))
+        .routes(routes!(friend_groups::create, friend_groups::list))
+        .routes(routes!(friend_groups::count_tree))
+        .routes(routes!(
+            friend_groups::get,
+            friend_groups::update,
+            friend_groups::delete
+        ))
+        .routes(routes!(friend_groups::count))
+        .routes(routes!(messages::create, messages::list))
+        .routes(routes!(messages::get))
+        .routes(routes!(messages::send))
+        .routes(routes!(messages::cancel))
+        .routes(routes!(messages::test_send))
+        .routes(routes!(messages::stats))
+        .routes(routes!(chats::messages))
+        .routes(routes!(chats::read))
+        .routes(routes!(customer_files::get, customer_files::delete))
+        .routes(routes!(customer_files::rows))
+        .routes(routes!(customer_files::import_report))
+}
+
+/// The CSV import: its body may be as large as `limits.import`.
+fn import_call() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(customer_files::import))
+}
+
+/// The control API's OpenAPI document, as served at `/admin/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = calls().into_openapi();
+    doc.merge(import_call().into_openapi());
+    doc
 }
 
 /// Public routes of ours that need no operator token: tracked message links.
-pub fn links_router() -> Router<ApiState> {
-    Router::new().route("/m/{message_id}/{button}", get(chats::click))
+pub fn links_router(limits: BodyLimits, stack: Stack) -> Router<ApiState> {
+    let links = Router::new().route("/m/{message_id}/{button}", get(chats::click));
+    Surface::Control.wrap(links, limits.body, stack)
 }
 
 /// Every control call carries `Authorization: Bearer {operator token}`, once: with two

@@ -1,9 +1,10 @@
 //! The outbox as operators see it: events with their state, the delivery log, replays.
 
-use super::extract::{path_id, PageParams, Paging};
+use super::extract::{PageParams, Paging};
+use super::path::{AppPath, EventPath};
 use super::{ControlError, ErrorBody, ListResponse};
 use crate::ApiState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -90,7 +91,7 @@ pub struct ReplayedView {
     responses((status = 200, body = ListResponse<WebhookEventView>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     Paging(page): Paging,
     uri: Uri,
 ) -> Result<Json<ListResponse<WebhookEventView>>, ControlError> {
@@ -102,10 +103,7 @@ pub async fn list(
             ControlError::invalid("state", "state must be `pending`, `delivered` or `dead`")
         })?),
     };
-    let events = state
-        .services
-        .webhook_events(path_id(&id, "app")?, wanted, page)
-        .await?;
+    let events = state.services.webhook_events(id, wanted, page).await?;
     Ok(Json(events.map(WebhookEventView::from).into()))
 }
 
@@ -115,13 +113,10 @@ pub async fn list(
     responses((status = 200, body = ListResponse<DeliveryView>), (status = 404, body = ErrorBody)))]
 pub async fn deliveries(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     Paging(page): Paging,
 ) -> Result<Json<ListResponse<DeliveryView>>, ControlError> {
-    let attempts = state
-        .services
-        .webhook_attempts(path_id(&id, "app")?, page)
-        .await?;
+    let attempts = state.services.webhook_attempts(id, page).await?;
     Ok(Json(attempts.map(DeliveryView::from).into()))
 }
 
@@ -131,12 +126,10 @@ pub async fn deliveries(
     responses((status = 200, body = WebhookEventView), (status = 404, body = ErrorBody)))]
 pub async fn replay(
     State(state): State<ApiState>,
-    Path((app, event)): Path<(String, String)>,
+    AppPath(app): AppPath,
+    EventPath(event): EventPath,
 ) -> Result<Json<WebhookEventView>, ControlError> {
-    let event = state
-        .services
-        .replay_webhook_event(path_id(&app, "app")?, path_id(&event, "webhook event")?)
-        .await?;
+    let event = state.services.replay_webhook_event(app, event).await?;
     Ok(Json(event.into()))
 }
 
@@ -146,11 +139,8 @@ pub async fn replay(
     responses((status = 200, body = ReplayedView), (status = 404, body = ErrorBody)))]
 pub async fn replay_dead(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<ReplayedView>, ControlError> {
-    let replayed = state
-        .services
-        .replay_dead_webhook_events(path_id(&id, "app")?)
-        .await?;
+    let replayed = state.services.replay_dead_webhook_events(id).await?;
     Ok(Json(ReplayedView { replayed }))
 }

@@ -1,10 +1,11 @@
 //! Per-app webhook settings: URL, enablement, Kakao's legacy fields, signing and its
 //! secret rotation, retry window, pause threshold; resume and a test ping.
 
-use super::extract::{path_id, JsonBody};
+use super::extract::JsonBody;
+use super::path::AppPath;
 use super::{ControlError, ErrorBody};
 use crate::ApiState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,11 +101,9 @@ pub struct PingView {
     responses((status = 200, body = WebhookView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<WebhookView>, ControlError> {
-    Ok(Json(
-        state.services.webhook(path_id(&id, "app")?).await?.into(),
-    ))
+    Ok(Json(state.services.webhook(id).await?.into()))
 }
 
 /// Create or replace the app's webhook settings (secrets and pause state are kept).
@@ -112,7 +111,7 @@ pub async fn get(
     request_body = WebhookInput, responses((status = 200, body = WebhookView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
     JsonBody(input): JsonBody<WebhookInput>,
 ) -> Result<Json<WebhookView>, ControlError> {
     let request = WebhookRequest {
@@ -123,10 +122,7 @@ pub async fn put(
         retry_limit_secs: input.retry_limit_secs,
         pause_threshold: input.pause_threshold,
     };
-    let settings = state
-        .services
-        .put_webhook(path_id(&id, "app")?, request)
-        .await?;
+    let settings = state.services.put_webhook(id, request).await?;
     Ok(Json(settings.into()))
 }
 
@@ -135,12 +131,9 @@ pub async fn put(
     responses((status = 200, body = WebhookView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<WebhookView>, ControlError> {
-    let settings = state
-        .services
-        .rotate_webhook_secret(path_id(&id, "app")?)
-        .await?;
+    let settings = state.services.rotate_webhook_secret(id).await?;
     Ok(Json(settings.into()))
 }
 
@@ -149,9 +142,9 @@ pub async fn rotate_secret(
     responses((status = 200, body = WebhookView), (status = 404, body = ErrorBody)))]
 pub async fn resume(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<WebhookView>, ControlError> {
-    let settings = state.services.resume_webhook(path_id(&id, "app")?).await?;
+    let settings = state.services.resume_webhook(id).await?;
     Ok(Json(settings.into()))
 }
 
@@ -160,9 +153,9 @@ pub async fn resume(
     responses((status = 200, body = PingView), (status = 404, body = ErrorBody)))]
 pub async fn ping(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath,
 ) -> Result<Json<PingView>, ControlError> {
-    let outcome = state.services.ping_webhook(path_id(&id, "app")?).await?;
+    let outcome = state.services.ping_webhook(id).await?;
     Ok(Json(PingView {
         succeeded: outcome.succeeded(),
         status: outcome.status,

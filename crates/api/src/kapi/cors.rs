@@ -1,20 +1,16 @@
 //! CORS for the Kakao API paths: the JS SDK calls them from pages on any origin with a
 //! token or app key in `Authorization`, never with cookies, so any origin may read the
-//! answers. Preflights are answered here, before routing (a route knows only its own
-//! methods). Other paths (pages, control API) get no CORS headers.
+//! answers. A layer on the Kakao API's routers (and `/api/agt`), outside the routes'
+//! wrong-method answer, so it answers preflights for every method. Other routers (pages,
+//! control API) do not have it, so they send no CORS headers.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-fn is_kapi(path: &str) -> bool {
-    // `/api/agt` too: the JS SDK posts an access token there from the developer's page.
-    path.starts_with("/v1/") || path.starts_with("/v2/") || path == "/api/agt"
-}
-
 pub async fn cors(req: Request, next: Next) -> Response {
-    if !is_kapi(req.uri().path()) || !req.headers().contains_key(header::ORIGIN) {
+    if !req.headers().contains_key(header::ORIGIN) {
         return next.run(req).await;
     }
     let preflight = req.method() == Method::OPTIONS

@@ -17,37 +17,51 @@ pub use answers::{AnswerCache, ANSWER_CACHE_BYTES};
 pub use cors::cors;
 pub use error::KapiError;
 
+use crate::surface::{BodyLimits, Stack, Surface};
 use crate::ApiState;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::{any, get, post};
+use axum::{middleware, Router};
 
-pub fn router() -> Router<ApiState> {
-    Router::new()
-        .route("/v2/api/talk/channels", get(channels::v2))
-        .route("/v1/api/talk/channels", get(channels::v1))
+/// The Kakao API: everything under `/v1/` and `/v2/` is answered in Kakao's shape (an
+/// unknown path too) and readable from any origin (CORS).
+pub fn router(limits: BodyLimits, stack: Stack) -> Router<ApiState> {
+    let v1 = Router::new()
+        .route("/api/talk/channels", get(channels::v1))
         .route(
-            "/v1/talkchannel/create/target_user_file",
+            "/talkchannel/create/target_user_file",
             post(customer_files::create),
         )
+        .route("/talkchannel/target_user_file", get(customer_files::list))
         .route(
-            "/v1/talkchannel/target_user_file",
-            get(customer_files::list),
-        )
-        .route(
-            "/v1/talkchannel/update/target_users",
+            "/talkchannel/update/target_users",
             post(customer_files::add_users),
         )
         .route(
-            "/v1/talkchannel/delete/target_users",
+            "/talkchannel/delete/target_users",
             post(customer_files::delete_users),
         )
-        .route("/v1/user/access_token_info", get(user::access_token_info))
-        .route("/v2/user/me", get(user::me).post(user::me))
-        .route("/v2/user/scopes", get(scopes::scopes))
-        .route("/v2/user/revoke/scopes", post(scopes::revoke))
-        .route("/v1/user/logout", post(user::logout))
-        .route("/v1/user/unlink", post(user::unlink))
-        .route("/v1/app/validate/sdk", post(validate::validate_sdk))
+        .route("/user/access_token_info", get(user::access_token_info))
+        .route("/user/logout", post(user::logout))
+        .route("/user/unlink", post(user::unlink))
+        .route("/app/validate/sdk", post(validate::validate_sdk));
+    let v2 = Router::new()
+        .route("/api/talk/channels", get(channels::v2))
+        .route("/user/me", get(user::me).post(user::me))
+        .route("/user/scopes", get(scopes::scopes))
+        .route("/user/revoke/scopes", post(scopes::revoke));
+    // The bare prefixes are no API either (a nested fallback matches only below them).
+    let prefixes = Router::new()
+        .route("/v1/", any(Surface::Kapi.not_found()))
+        .route("/v2/", any(Surface::Kapi.not_found()));
+    let kapi = |routes: Router<ApiState>| {
+        Surface::Kapi
+            .wrap(routes, limits.body, stack)
+            .layer(middleware::from_fn(cors))
+    };
+    Router::new()
+        .nest("/v1", kapi(v1.fallback(Surface::Kapi.not_found())))
+        .nest("/v2", kapi(v2.fallback(Surface::Kapi.not_found())))
+        .merge(kapi(prefixes))
 }
 
 /// Kakao answers `application/json;charset=UTF-8`; we send exactly that.

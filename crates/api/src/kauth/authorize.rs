@@ -3,12 +3,12 @@
 //! error page and is never redirected; later errors go back to the redirect URI with
 //! `error`, `error_description` and `state`, as OAuth 2.0 (RFC 6749 §4.1.2.1) says.
 
-use crate::pages::{begin, end, see_other, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use crate::pages::{see_other, sign_in_first, Chrome, FormData, PageCtx, PageError};
 use crate::ApiState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use talkchannel_domain::CodeChallenge;
 use talkchannel_service::{AuthorizeError, AuthorizeRequest};
@@ -154,14 +154,10 @@ fn describe(e: AuthorizeError) -> PageError {
     }
 }
 
-pub async fn authorize(State(state): State<ApiState>, headers: HeaderMap, uri: Uri) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn authorize(State(state): State<ApiState>, mut ctx: PageCtx, uri: Uri) -> Response {
     let params = FormData::parse(uri.query().unwrap_or_default().as_bytes());
     let result = authorize_page(&state, &mut ctx, &params).await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 async fn authorize_page(
@@ -248,19 +244,10 @@ fn listed(
     items
 }
 
-pub async fn consent(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn consent(State(state): State<ApiState>, ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let result = consent_submit(&state, &ctx, &form).await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 async fn consent_submit(

@@ -3,12 +3,13 @@
 //! `api_ver`, `referer`) are accepted and carried through sign-in unchanged.
 
 use super::render::{html, initial, MessagePage};
-use super::{begin, end, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use super::{sign_in_first, Chrome, FormData, PageCtx, PageError};
 use crate::ApiState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{FromRequestParts, OriginalUri, Path, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use talkchannel_domain::{ChangeSource, Channel, ChannelStatus, FriendAction, Relation};
 
@@ -137,20 +138,31 @@ fn bridge_href(channel: &Channel, page: &str, uri: &Uri) -> String {
     }
 }
 
+/// `/{channel}` of the home page: a single segment that is not a profile id (`_...`) is
+/// just an unknown path, answered before the browser session is read.
+pub struct HomePath(String);
+
+impl FromRequestParts<ApiState> for HomePath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Response> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if id.starts_with('_') {
+            Ok(Self(id))
+        } else {
+            Err(crate::surface::not_found(OriginalUri(parts.uri.clone())).await)
+        }
+    }
+}
+
 pub async fn home(
     State(state): State<ApiState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    HomePath(id): HomePath,
+    ctx: PageCtx,
     uri: Uri,
 ) -> Response {
-    if !id.starts_with('_') {
-        // Not a channel profile id: this is just an unknown path.
-        return crate::surface::not_found(uri).await.into_response();
-    }
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let result = async {
         let channel = active_channel(&state, &id).await?;
         let relation = relation(&state, &ctx, &channel).await?;
@@ -173,20 +185,16 @@ pub async fn home(
         Ok(html(StatusCode::OK, &page))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 /// The add bridge: sign in first, then "add this channel?" (or "already added").
 pub async fn friend(
     State(state): State<ApiState>,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let result = async {
         let channel = active_channel(&state, &id).await?;
         if ctx.account().is_none() {
@@ -210,21 +218,17 @@ pub async fn friend(
         Ok(html(StatusCode::OK, &page))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 /// Adds the channel through the one friendship service (so webhooks fire).
 pub async fn add(
     State(state): State<ApiState>,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let form = FormData::parse(&body);
     let result = async {
         let channel = active_channel(&state, &id).await?;
@@ -244,7 +248,7 @@ pub async fn add(
         Ok(added_page(&state, &ctx, &channel, &uri, ctx.t.add_lead).await)
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 async fn added_page(
@@ -276,14 +280,10 @@ async fn added_page(
 /// The chat bridge: signs in, then opens the user's chat room with the channel.
 pub async fn chat(
     State(state): State<ApiState>,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let result = async {
         let channel = active_channel(&state, &id).await?;
         let Some(account) = ctx.account() else {
@@ -302,5 +302,5 @@ pub async fn chat(
         Ok(html(StatusCode::OK, &page))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }

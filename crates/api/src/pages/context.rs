@@ -4,9 +4,11 @@
 
 use super::i18n::{Lang, Texts};
 use crate::ApiState;
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, Uri};
-use axum::response::Response;
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use talkchannel_service::{ServiceResult, SessionHandle};
 
 pub const SESSION_COOKIE: &str = "tc_session";
@@ -182,6 +184,18 @@ impl PageCtx {
         c
     }
 
+    /// Ends a page: its answer with this context's cookies, or the error page.
+    pub async fn end(
+        self,
+        state: &ApiState,
+        result: Result<Response, super::PageError>,
+    ) -> Response {
+        match result {
+            Ok(response) => self.finish(response),
+            Err(e) => e.render(self, state).await,
+        }
+    }
+
     /// Adds the cookies this request decided on to `response`.
     pub fn finish(self, mut response: Response) -> Response {
         for cookie in self.set_cookies {
@@ -190,6 +204,26 @@ impl PageCtx {
             }
         }
         response
+    }
+}
+
+/// Every page handler starts from its context; when even that fails (database down), the
+/// answer is a plain error page.
+impl FromRequestParts<ApiState> for PageCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Response> {
+        PageCtx::new(state, &parts.headers, &parts.uri)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read the browser session");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    "internal error; try again later",
+                )
+                    .into_response()
+            })
     }
 }
 

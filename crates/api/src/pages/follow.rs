@@ -6,11 +6,11 @@
 
 use super::channel::ConfirmPage;
 use super::render::{html, initial, MessagePage};
-use super::{begin, end, see_other, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use super::{see_other, sign_in_first, Chrome, FormData, PageCtx, PageError};
 use crate::ApiState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::collections::HashMap;
@@ -202,14 +202,9 @@ fn hidden_fields(p: &impl Params) -> Vec<(String, String)> {
 
 pub async fn page(
     State(state): State<ApiState>,
+    mut ctx: PageCtx,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let result = async {
         let target = match target(&state, &ctx, &q).await {
             Ok(t) => t,
@@ -256,19 +251,10 @@ pub async fn page(
         Ok(html(StatusCode::OK, &page))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
-pub async fn submit(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn submit(State(state): State<ApiState>, ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let result = async {
         ctx.require_csrf(&form, "KAE002")?;
@@ -318,7 +304,7 @@ pub async fn submit(
         .await
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 /// `GET /talk/channel/follow/result?trans_id=...`: what the web SDK polls while its

@@ -101,38 +101,6 @@ impl FormData {
     }
 }
 
-/// Starts a page: its context, or an error page when even that failed (database down).
-pub(crate) async fn begin(
-    state: &ApiState,
-    headers: &axum::http::HeaderMap,
-    uri: &axum::http::Uri,
-) -> Result<PageCtx, axum::response::Response> {
-    PageCtx::new(state, headers, uri).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot read the browser session");
-        (
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            )],
-            "internal error; try again later",
-        )
-            .into_response()
-    })
-}
-
-/// Ends a page: its answer with the context's cookies, or the error page.
-pub(crate) async fn end(
-    state: &ApiState,
-    ctx: PageCtx,
-    result: Result<axum::response::Response, PageError>,
-) -> axum::response::Response {
-    match result {
-        Ok(response) => ctx.finish(response),
-        Err(e) => e.render(ctx, state).await,
-    }
-}
-
 /// Signs the browser in as the user an SDK's `agt` names (see `talkchannel_service`'s
 /// `agt` module), replacing any earlier session. An unknown, spent or expired agt is
 /// ignored: the page then asks the user to sign in, as without one.

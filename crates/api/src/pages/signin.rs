@@ -2,13 +2,13 @@
 //! picker) and out. Sign-in replaces the session, so a planted session id is worthless.
 
 use super::render::{html, initial};
-use super::{begin, end, see_other, Chrome, FormData, PageCtx, PageError};
+use super::{see_other, Chrome, FormData, PageCtx, PageError};
 use crate::ApiState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::header::RETRY_AFTER;
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use std::collections::HashMap;
 use talkchannel_domain::PageRequest;
@@ -32,17 +32,12 @@ struct SignInPage {
 
 pub async fn page(
     State(state): State<ApiState>,
+    mut ctx: PageCtx,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let next = safe_continue(q.get("continue").map(String::as_str));
     let result = render(&state, &mut ctx, next, String::new(), None, StatusCode::OK).await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 async fn render(
@@ -81,15 +76,11 @@ async fn render(
 
 pub async fn submit(
     State(state): State<ApiState>,
+    mut ctx: PageCtx,
     headers: HeaderMap,
     extensions: Extensions,
-    uri: Uri,
     body: Bytes,
 ) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let login = form.get("login").unwrap_or_default().to_owned();
@@ -139,20 +130,11 @@ pub async fn submit(
         Ok(page)
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 /// The emulator's picker: only when the setting is on, and with the session's CSRF token.
-pub async fn pick(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn pick(State(state): State<ApiState>, mut ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let result = async {
@@ -193,19 +175,10 @@ pub async fn pick(
         Ok(see_other(&next))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
-pub async fn logout(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let mut ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn logout(State(state): State<ApiState>, mut ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let result = async {
@@ -217,5 +190,5 @@ pub async fn logout(
         Ok(see_other(&next))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }

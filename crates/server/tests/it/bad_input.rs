@@ -162,6 +162,40 @@ async fn framework_errors_keep_each_surface_format(s: TestServer) {
     s.control(Method::DELETE, "/accounts", None)
         .await
         .assert_control_error(405, "method_not_allowed");
+    // Each surface is a router of its own: the bare Kakao prefix, a wrong method on
+    // Kakao Login's token endpoint and an unknown path of ours keep their shapes.
+    let unknown = s.call(Method::GET, "/v1/", None, None).await;
+    assert_eq!(unknown.body["msg"], "there is no API at /v1/");
+    unknown.assert_kakao_error(404, -2);
+    let nested = s.call(Method::GET, "/v1/user/nothing", None, None).await;
+    assert_eq!(nested.body["msg"], "there is no API at /v1/user/nothing");
+    let token = s.call(Method::GET, "/oauth/token", None, None).await;
+    assert_eq!(token.status, 405);
+    assert_eq!(token.body["error"], "invalid_request", "{:?}", token.body);
+    s.call(Method::GET, "/oauth/nothing", None, None)
+        .await
+        .assert_control_error(404, "not_found");
+    // The Kakao API's CORS covers its unknown paths and wrong methods too.
+    for (method, path) in [
+        (Method::OPTIONS, "/v2/api/talk/nothing"),
+        (Method::OPTIONS, "/api/agt"),
+        (Method::DELETE, "/v2/api/talk/channels"),
+        (Method::GET, "/v1/nothing"),
+    ] {
+        let res = s
+            .http
+            .request(method.clone(), s.url(path))
+            .header("origin", "https://shop.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["access-control-allow-origin"],
+            "*",
+            "{method} {path}"
+        );
+    }
 }
 
 /// Sends bytes as they are, for requests a well-behaved client would not make.

@@ -9,6 +9,7 @@ on_both_engines!(
     a_good_csv_is_applied_whole,
     a_bad_csv_is_rejected_whole_with_line_errors,
     header_and_garbage_errors_are_clear,
+    an_import_may_be_larger_than_other_bodies,
 );
 
 /// A file `f` on `_shop` (schema: 연령 number, 지역 string) and its id.
@@ -186,4 +187,22 @@ async fn header_and_garbage_errors_are_clear(s: TestServer) {
     import(&s, 999_999, "app", "id\n1\n")
         .await
         .assert_control_error(404, "not_found");
+}
+
+/// The import route has its own body limit (`max_import_bytes`), above the 2 MB of every
+/// other request.
+async fn an_import_may_be_larger_than_other_bodies(s: TestServer) {
+    let file = file(&s).await;
+    let region = "x".repeat(100);
+    let csv: String = std::iter::once("id,연령,지역\n".to_owned())
+        .chain((1..=25_000).map(|i| format!("{i},{i},{region}\n")))
+        .collect();
+    assert!(csv.len() > 2 * 1024 * 1024);
+    let reply = import(&s, file, "app", csv).await;
+    assert_eq!(
+        (reply.status.as_u16(), reply.body["rows_read"].as_u64()),
+        (201, Some(25_000)),
+        "{}",
+        reply.text
+    );
 }

@@ -34,6 +34,7 @@ mod nul_bytes;
 mod open_redirect;
 mod ops;
 mod relationship;
+mod routes_documented;
 mod scheduled_backlog;
 mod sdk_share;
 mod security_headers;

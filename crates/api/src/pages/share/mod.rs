@@ -11,12 +11,12 @@
 mod template;
 
 use super::render::{html, initial, MessagePage};
-use super::{begin, end, sign_in_first, Chrome, FormData, PageCtx, PageError};
+use super::{sign_in_first, Chrome, FormData, PageCtx, PageError};
 use crate::ApiState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use talkchannel_domain::App;
 use template::Preview;
@@ -62,11 +62,7 @@ async fn check(state: &ApiState, p: &FormData) -> Result<Checked, PageError> {
     Ok(Checked { app, preview })
 }
 
-pub async fn page(State(state): State<ApiState>, headers: HeaderMap, uri: Uri) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn page(State(state): State<ApiState>, ctx: PageCtx, uri: Uri) -> Response {
     let params = FormData::parse(uri.query().unwrap_or_default().as_bytes());
     let result = async {
         let checked = check(&state, &params).await?;
@@ -87,22 +83,13 @@ pub async fn page(State(state): State<ApiState>, headers: HeaderMap, uri: Uri) -
         Ok(html(StatusCode::OK, &page))
     }
     .await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
-pub async fn submit(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let ctx = match begin(&state, &headers, &uri).await {
-        Ok(ctx) => ctx,
-        Err(r) => return r,
-    };
+pub async fn submit(State(state): State<ApiState>, ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let result = confirm(&state, &ctx, &form).await;
-    end(&state, ctx, result).await
+    ctx.end(&state, result).await
 }
 
 async fn confirm(state: &ApiState, ctx: &PageCtx, form: &FormData) -> Result<Response, PageError> {
