@@ -144,11 +144,15 @@ impl Services {
         {
             return Err(ServiceError::not_found("webhook event", event));
         }
-        self.wake_webhooks();
-        self.store
+        // Read before the workers wake, so the answer is the event as the replay queued
+        // it (pending), not whatever a fast worker made of it a moment later.
+        let queued = self
+            .store
             .webhook_event(app, event)
             .await?
-            .ok_or_else(|| ServiceError::not_found("webhook event", event))
+            .ok_or_else(|| ServiceError::not_found("webhook event", event));
+        self.wake_webhooks();
+        queued
     }
 
     /// Sends every dead-lettered event of the app again; returns how many.
