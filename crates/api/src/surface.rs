@@ -7,7 +7,6 @@ use axum::extract::Request;
 use axum::http::{header, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use talkchannel_domain::KakaoCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {
@@ -34,22 +33,12 @@ impl Surface {
     /// An error response in this surface's own format.
     pub fn error(self, status: StatusCode, message: String) -> Response {
         match self {
-            Surface::Kapi => KapiError::new(kakao_code_for(status), message)
-                .with_status(status)
-                .into_response(),
+            Surface::Kapi => KapiError::from_status(status, message).into_response(),
             Surface::Kauth => {
                 crate::kauth::KauthError::from_status(status, message).into_response()
             }
             Surface::Control => ControlError::from_status(status, message).into_response(),
         }
-    }
-}
-
-fn kakao_code_for(status: StatusCode) -> KakaoCode {
-    match status {
-        StatusCode::UNAUTHORIZED => KakaoCode::InvalidCredential,
-        s if s.is_server_error() => KakaoCode::Internal,
-        _ => KakaoCode::InvalidParameter,
     }
 }
 
