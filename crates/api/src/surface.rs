@@ -9,7 +9,6 @@ use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use talkchannel_domain::KakaoCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {
@@ -39,9 +38,7 @@ impl Surface {
     /// An error response in this surface's own format.
     pub fn error(self, status: StatusCode, message: String) -> Response {
         match self {
-            Surface::Kapi => KapiError::new(kakao_code_for(status), message)
-                .with_status(status)
-                .into_response(),
+            Surface::Kapi => KapiError::from_status(status, message).into_response(),
             Surface::Kauth => {
                 crate::kauth::KauthError::from_status(status, message).into_response()
             }
@@ -67,14 +64,6 @@ impl Surface {
                 format!("there is no API at {}", uri.path()),
             ))
         }
-    }
-}
-
-fn kakao_code_for(status: StatusCode) -> KakaoCode {
-    match status {
-        StatusCode::UNAUTHORIZED => KakaoCode::InvalidCredential,
-        s if s.is_server_error() => KakaoCode::Internal,
-        _ => KakaoCode::InvalidParameter,
     }
 }
 

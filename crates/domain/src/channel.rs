@@ -98,6 +98,8 @@ pub struct ChannelPublicId(Arc<str>);
 
 impl ChannelPublicId {
     pub const MAX_LEN: usize = 32;
+    /// The field its validation errors name.
+    pub const FIELD: &'static str = "channel_public_id";
 
     /// Accepts `_` followed by 1 to 31 ASCII letters and digits (case matters).
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
@@ -109,7 +111,7 @@ impl ChannelPublicId {
             Ok(Self(s.into()))
         } else {
             Err(ValidationError::new(
-                "channel_public_id",
+                Self::FIELD,
                 format!(
                     "`{}` is not a channel profile id: `_` followed by 1 to 31 letters or digits",
                     truncate(s)

@@ -10,9 +10,9 @@ pub mod channel;
 pub mod clock;
 pub mod consent;
 pub mod customer_file;
+pub mod errors;
 pub mod friend_group;
 pub mod friendship;
-pub mod kakao_error;
 pub mod kakao_time;
 pub mod local_path;
 pub mod message;
@@ -32,9 +32,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use customer_file::{
     CustomerFile, FieldType, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, UserType,
 };
+pub use errors::{Clash, Entity, Kae, KakaoCode, Koe};
 pub use friend_group::{FriendGroup, GroupDraft, GroupId};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
-pub use kakao_error::KakaoCode;
 pub use kakao_time::KakaoTime;
 pub use message::{Message, MessageBody, MessageId, MessageState, NewMessage, Target};
 pub use page::{Page, PageRequest};

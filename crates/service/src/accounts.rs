@@ -1,7 +1,7 @@
 use crate::{ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use talkchannel_domain::{
-    Account, AccountId, Gender, NewAccount, Page, PageRequest, ValidationError,
+    Account, AccountId, Entity, Gender, NewAccount, Page, PageRequest, ValidationError,
 };
 
 /// An account as a caller describes it, before validation.
@@ -55,7 +55,7 @@ impl Services {
         self.store
             .account(id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("account", id))
+            .ok_or_else(|| ServiceError::not_found(Entity::Account, id))
     }
 
     pub async fn accounts(&self, page: PageRequest) -> ServiceResult<Page<Account>> {

@@ -1,7 +1,9 @@
 use crate::{secrets, ServiceError, ServiceResult, Services};
 use std::collections::BTreeSet;
 use talkchannel_domain::app_user::KNOWN_SCOPES;
-use talkchannel_domain::{AccountId, AppId, AppUser, TokenRecord, UserId, ValidationError};
+use talkchannel_domain::{
+    AccountId, AppId, AppUser, Clash, Entity, TokenRecord, UserId, ValidationError,
+};
 use talkchannel_store::{NewAppUser, StoreError};
 
 /// Link an account to an app, as Kakao Login's first consent does.
@@ -59,18 +61,18 @@ impl Services {
                 linked_at,
             };
             match self.store.insert_app_user(&new).await {
-                Err(StoreError::Conflict("user_id")) if req.user_id.is_none() => continue,
-                Err(StoreError::Conflict("user_id")) => {
-                    return Err(ServiceError::Conflict(format!(
-                        "user_id {} is already used in this app",
-                        new.user_id
-                    )))
+                Err(StoreError::Conflict(Clash::UserIdTaken)) if req.user_id.is_none() => continue,
+                Err(StoreError::Conflict(clash @ Clash::UserIdTaken)) => {
+                    return Err(ServiceError::conflict(
+                        clash,
+                        format!("user_id {} is already used in this app", new.user_id),
+                    ))
                 }
-                Err(StoreError::Conflict(_)) => {
-                    return Err(ServiceError::Conflict(format!(
-                        "account {} is already linked to this app",
-                        req.account_id
-                    )))
+                Err(StoreError::Conflict(clash)) => {
+                    return Err(ServiceError::conflict(
+                        clash,
+                        format!("account {} is already linked to this app", req.account_id),
+                    ))
                 }
                 other => return Ok(other?),
             }
@@ -84,7 +86,7 @@ impl Services {
         self.store
             .app_user(app, user_id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("app user", user_id))
+            .ok_or_else(|| ServiceError::not_found(Entity::AppUser, user_id))
     }
 
     /// Issues a new token pair for a linked user (earlier pairs stay valid until they expire).

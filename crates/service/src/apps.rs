@@ -1,5 +1,5 @@
 use crate::{secrets, ServiceError, ServiceResult, Services};
-use talkchannel_domain::{App, AppId, AppKey, KeyKind, NewApp, Page, PageRequest};
+use talkchannel_domain::{App, AppId, AppKey, Entity, KeyKind, NewApp, Page, PageRequest};
 use talkchannel_store::StoreError;
 
 /// How often to draw new keys when a random key collides (practically never).
@@ -44,7 +44,7 @@ impl Services {
         self.store
             .app(id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("app", id))
+            .ok_or_else(|| ServiceError::not_found(Entity::App, id))
     }
 
     pub async fn apps(&self, page: PageRequest) -> ServiceResult<Page<App>> {

@@ -1,8 +1,8 @@
 use crate::{secrets, ServiceError, ServiceResult, Services};
 use talkchannel_domain::channel::validate_channel_name;
 use talkchannel_domain::{
-    AppId, Channel, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest, SearchId,
-    TimeZone, ValidationError,
+    AppId, Channel, ChannelPublicId, ChannelStatus, Clash, Entity, NewChannel, Page, PageRequest,
+    SearchId, TimeZone, ValidationError,
 };
 use talkchannel_store::StoreError;
 
@@ -58,12 +58,19 @@ impl Services {
                 time_zone,
             };
             match self.store.insert_channel(&new, now).await {
-                Err(StoreError::Conflict("public_id")) if given_public.is_none() => continue,
-                Err(StoreError::Conflict("search_id")) if given_search.is_none() => continue,
-                Err(StoreError::Conflict(field)) => {
-                    return Err(ServiceError::Conflict(format!(
-                        "a channel with this {field} already exists"
-                    )))
+                Err(StoreError::Conflict(Clash::ChannelPublicIdTaken))
+                    if given_public.is_none() =>
+                {
+                    continue
+                }
+                Err(StoreError::Conflict(Clash::SearchIdTaken)) if given_search.is_none() => {
+                    continue
+                }
+                Err(StoreError::Conflict(clash)) => {
+                    return Err(ServiceError::conflict(
+                        clash,
+                        format!("a channel with this {clash} already exists"),
+                    ))
                 }
                 other => return Ok(other?),
             }
@@ -78,7 +85,7 @@ impl Services {
         self.store
             .channel_by_public_id(&id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("channel", public_id))
+            .ok_or_else(|| ServiceError::not_found(Entity::Channel, public_id))
     }
 
     pub async fn channels(&self, page: PageRequest) -> ServiceResult<Page<Channel>> {

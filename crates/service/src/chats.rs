@@ -5,7 +5,7 @@ use crate::{ServiceError, ServiceResult, Services};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::Arc;
-use talkchannel_domain::{AccountId, Message, MessageId, ValidationError};
+use talkchannel_domain::{AccountId, Entity, Message, MessageId, ValidationError};
 use talkchannel_store::RecipientSet;
 
 /// Messages in a chat page by default, and at most.
@@ -74,7 +74,7 @@ impl Services {
             .into());
         }
         if self.store.account(account).await?.is_none() {
-            return Err(ServiceError::not_found("account", account));
+            return Err(ServiceError::not_found(Entity::Account, account));
         }
         self.scan_chat(channel.id, account, before, limit, u32::MAX)
             .await
@@ -126,7 +126,7 @@ impl Services {
     ) -> ServiceResult<usize> {
         let channel = self.channel(channel_public_id).await?;
         if self.store.account(account).await?.is_none() {
-            return Err(ServiceError::not_found("account", account));
+            return Err(ServiceError::not_found(Entity::Account, account));
         }
         let messages = self
             .scan_chat(channel.id, account, None, READ_WINDOW, READ_WINDOW)
@@ -212,7 +212,7 @@ impl Services {
     ) -> ServiceResult<String> {
         let secret = self.link_secret().await?;
         let expected = Self::link_token(&secret, message, button, account);
-        let not_found = || ServiceError::not_found("link", format!("/m/{message}/{button}"));
+        let not_found = || ServiceError::not_found(Entity::Link, format!("/m/{message}/{button}"));
         if !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
             return Err(not_found());
         }

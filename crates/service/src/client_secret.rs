@@ -3,7 +3,7 @@
 
 use crate::oauth::OAuthError;
 use crate::{secrets, ServiceError, ServiceResult, Services};
-use talkchannel_domain::AppId;
+use talkchannel_domain::{AppId, Entity};
 
 /// Kakao's client secrets are 32 letters and digits.
 const SECRET_LEN: usize = 32;
@@ -25,7 +25,7 @@ impl Services {
     /// The app's client secret, `None` when it requires none.
     pub async fn client_secret(&self, app: AppId) -> ServiceResult<Option<String>> {
         if self.store.app(app).await?.is_none() {
-            return Err(ServiceError::not_found("app", app));
+            return Err(ServiceError::not_found(Entity::App, app));
         }
         Ok(self.store.client_secret(app).await?)
     }

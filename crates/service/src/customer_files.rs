@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use talkchannel_domain::customer_file::{file_name, MAX_USERS_PER_CALL};
 use talkchannel_domain::{
-    AppId, Channel, ChannelStatus, CustomerFile, FileId, FileRow, FileSchema, FileUserKey,
-    NewCustomerFile, Page, PageRequest, UserType, ValidationError,
+    AppId, Channel, ChannelStatus, Clash, CustomerFile, Entity, FileId, FileRow, FileSchema,
+    FileUserKey, NewCustomerFile, Page, PageRequest, UserType, ValidationError,
 };
 use talkchannel_store::{FileRowInput, StoreError};
 
@@ -77,8 +77,20 @@ impl Services {
             schema,
         };
         match self.store.insert_customer_file(&new, self.now()).await {
-            Err(StoreError::Conflict("file_name")) => Err(ServiceError::FileNameTaken(new.name)),
-            Err(StoreError::Conflict("file_slots")) => Err(ServiceError::TooManyFiles),
+            Err(StoreError::Conflict(clash @ Clash::FileNameTaken)) => Err(ServiceError::conflict(
+                clash,
+                format!(
+                    "the channel already has a customer file named `{}`",
+                    new.name
+                ),
+            )),
+            Err(StoreError::Conflict(clash @ Clash::FileSlotsFull)) => Err(ServiceError::conflict(
+                clash,
+                format!(
+                    "the channel already has the maximum of {} customer files",
+                    talkchannel_domain::customer_file::MAX_FILES_PER_CHANNEL
+                ),
+            )),
             other => Ok(other?),
         }
     }
@@ -178,7 +190,7 @@ impl Services {
         self.store
             .customer_file(file)
             .await?
-            .ok_or_else(|| ServiceError::not_found("customer file", file))
+            .ok_or_else(|| ServiceError::not_found(Entity::CustomerFile, file))
     }
 
     pub async fn customer_file_rows(
@@ -197,7 +209,7 @@ impl Services {
             tracing::info!(file, "customer file deleted");
             Ok(())
         } else {
-            Err(ServiceError::not_found("customer file", file))
+            Err(ServiceError::not_found(Entity::CustomerFile, file))
         }
     }
 }

@@ -1,19 +1,22 @@
-use talkchannel_domain::ValidationError;
+use talkchannel_domain::{Clash, Entity, ValidationError};
 use talkchannel_store::StoreError;
 use thiserror::Error;
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// Why a service refused or failed. Each surface maps these to its own wire format
-/// (Kakao `{"code","msg"}` on kapi paths, the control API's JSON error elsewhere).
+/// Why a service refused or failed. Each surface maps these to its own wire format in one
+/// place (Kakao `{"code","msg"}` on kapi paths, the control API's JSON error elsewhere);
+/// the Kakao code of a missing [`Entity`] or a broken [`Clash`] is in the domain's
+/// catalogue (`KakaoCode::for_missing`, `KakaoCode::for_clash`).
 #[derive(Debug, Error)]
 pub enum ServiceError {
     #[error("{0}")]
     Invalid(#[from] ValidationError),
     #[error("{what} `{id}` does not exist")]
-    NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Conflict(String),
+    NotFound { what: Entity, id: String },
+    /// A rule the request would break, with the sentence the caller acts on.
+    #[error("{message}")]
+    Conflict { clash: Clash, message: String },
     #[error("channel `{0}` is sanctioned")]
     ChannelSanctioned(String),
     #[error("channel `{0}` is not connected to the app")]
@@ -21,12 +24,6 @@ pub enum ServiceError {
     /// No customer file with that id for this app and channel (Kakao -816).
     #[error("customer file {0} does not exist for this app and channel")]
     FileNotFound(i64),
-    /// Kakao -817.
-    #[error("the channel already has a customer file named `{0}`")]
-    FileNameTaken(String),
-    /// Kakao -818.
-    #[error("the channel already has the maximum of 30 customer files")]
-    TooManyFiles,
     /// A missing, unknown, expired or wrong-kind credential.
     #[error("{0}")]
     Unauthenticated(String),
@@ -40,10 +37,17 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
-    pub fn not_found(what: &'static str, id: impl ToString) -> Self {
+    pub fn not_found(what: Entity, id: impl ToString) -> Self {
         Self::NotFound {
             what,
             id: id.to_string(),
+        }
+    }
+
+    pub fn conflict(clash: Clash, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            clash,
+            message: message.into(),
         }
     }
 }
@@ -55,7 +59,7 @@ impl From<StoreError> for ServiceError {
                 what,
                 id: String::new(),
             },
-            StoreError::Conflict(what) => Self::Conflict(format!("{what} already exists")),
+            StoreError::Conflict(clash) => Self::conflict(clash, format!("{clash} already exists")),
             StoreError::Backend(msg) => Self::Backend(msg),
         }
     }

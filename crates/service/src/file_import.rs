@@ -10,7 +10,7 @@ use crate::customer_files::last_per_key;
 use crate::{ServiceError, ServiceResult, Services};
 use std::io::Read;
 use talkchannel_domain::customer_file::TextRowLayout;
-use talkchannel_domain::{CustomerFile, FileId, FileSchema, FileUserKey, UserType};
+use talkchannel_domain::{CustomerFile, Entity, FileId, FileSchema, FileUserKey, UserType};
 use talkchannel_store::{FileImport, FileRowInput, ImportError, ImportStatus};
 use tokio::sync::mpsc;
 
@@ -115,7 +115,7 @@ impl Services {
         self.store
             .file_import(id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("import", id))
+            .ok_or_else(|| ServiceError::not_found(Entity::Import, id))
     }
 }
 

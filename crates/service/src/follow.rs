@@ -5,7 +5,7 @@
 
 use crate::{secrets, ServiceError, ServiceResult, Services};
 use talkchannel_domain::{
-    AccountId, App, ChangeSource, Channel, ChannelStatus, FriendAction, KeyKind,
+    AccountId, App, ChangeSource, Channel, ChannelStatus, FriendAction, Kae, KeyKind,
 };
 use talkchannel_store::FollowResult;
 
@@ -15,22 +15,23 @@ const RESULT_TTL: chrono::Duration = chrono::Duration::minutes(30);
 /// A KAE error as the SDKs report it: `error_code` and `error_msg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KaeError {
-    pub code: &'static str,
+    pub code: Kae,
     pub message: String,
 }
 
 impl KaeError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    /// The code with its catalogue sentence.
+    pub fn new(code: Kae) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: code.message().to_owned(),
         }
     }
 
     /// KAE001 for our own failures (the message goes to the log, not the user).
     pub fn internal(e: &ServiceError) -> Self {
         tracing::error!(error = %e, "follow channel failed");
-        Self::new("KAE001", "a temporary error occurred; try again")
+        Self::new(Kae::Internal)
     }
 }
 
@@ -64,10 +65,7 @@ impl Services {
             Some(o) if matches!(o.kind, KeyKind::JavaScript | KeyKind::Native) => {
                 self.app(o.app_id).await.map_err(|e| KaeError::internal(&e))
             }
-            _ => Err(KaeError::new(
-                "KAE104",
-                "app_key must be the app's JavaScript or native app key",
-            )),
+            _ => Err(KaeError::new(Kae::WrongAppKey)),
         }
     }
 
@@ -80,12 +78,12 @@ impl Services {
     ) -> Result<Channel, KaeError> {
         let channel = self.channel(channel_public_id).await.map_err(|e| match e {
             ServiceError::NotFound { .. } | ServiceError::Invalid(_) => {
-                KaeError::new("KAE005", "there is no such channel")
+                KaeError::new(Kae::ChannelNotFound)
             }
             other => KaeError::internal(&other),
         })?;
         if channel.status == ChannelStatus::Sanctioned {
-            return Err(KaeError::new("KAE006", "this channel cannot be added"));
+            return Err(KaeError::new(Kae::ChannelNotAddable));
         }
         let connected = self
             .store
@@ -93,10 +91,7 @@ impl Services {
             .await
             .map_err(|e| KaeError::internal(&e.into()))?;
         if !connected.iter().any(|c| c.id == channel.id) {
-            return Err(KaeError::new(
-                "KAE105",
-                "the channel is not connected to the app",
-            ));
+            return Err(KaeError::new(Kae::ChannelNotConnected));
         }
         Ok(channel)
     }
@@ -116,9 +111,7 @@ impl Services {
         .await
         .map(|_| ())
         .map_err(|e| match e {
-            ServiceError::ChannelSanctioned(_) => {
-                KaeError::new("KAE006", "this channel cannot be added")
-            }
+            ServiceError::ChannelSanctioned(_) => KaeError::new(Kae::ChannelNotAddable),
             other => KaeError::internal(&other),
         })
     }
@@ -137,7 +130,7 @@ impl Services {
             app_id: app.id,
             channel_public_id: channel_public_id.to_owned(),
             status: status.as_str().to_owned(),
-            error_code: error.map(|e| e.code.to_owned()),
+            error_code: error.map(|e| e.code.code().to_owned()),
             expires_at: self.now() + RESULT_TTL,
         };
         Ok(self.store.put_follow_result(&result).await?)

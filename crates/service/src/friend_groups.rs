@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use talkchannel_domain::friend_group::group_name;
 use talkchannel_domain::segment::{parse_condition, render, MAX_TREE_BYTES};
 use talkchannel_domain::{
-    Channel, ChannelId, Condition, CustomerFile, FileId, FileSchema, FriendGroup, GroupDraft,
-    GroupId, Page, PageRequest, ValidationError,
+    Channel, ChannelId, Clash, Condition, CustomerFile, Entity, FileId, FileSchema, FriendGroup,
+    GroupDraft, GroupId, Page, PageRequest, ValidationError,
 };
 use talkchannel_segments::Counts;
 use talkchannel_store::StoreError;
@@ -88,7 +88,7 @@ impl Services {
     ) -> ServiceResult<FriendGroup> {
         match self.store.friend_group(id).await? {
             Some(g) if g.channel_id == channel => Ok(g),
-            _ => Err(ServiceError::not_found("friend group", id)),
+            _ => Err(ServiceError::not_found(Entity::FriendGroup, id)),
         }
     }
 
@@ -115,7 +115,7 @@ impl Services {
             .update_friend_group(id, &draft, self.now())
             .await
             .map_err(|e| group_conflict(e, &draft.name))?
-            .ok_or_else(|| ServiceError::not_found("friend group", id))
+            .ok_or_else(|| ServiceError::not_found(Entity::FriendGroup, id))
     }
 
     pub async fn delete_friend_group(
@@ -128,7 +128,7 @@ impl Services {
         if self.store.delete_friend_group(id).await? {
             Ok(())
         } else {
-            Err(ServiceError::not_found("friend group", id))
+            Err(ServiceError::not_found(Entity::FriendGroup, id))
         }
     }
 
@@ -147,10 +147,13 @@ impl Services {
         let group = self.channel_group(channel.id, id).await?;
         let files = self.store.channel_customer_files(channel.id).await?;
         let condition = self.condition(&group.tree, &files).map_err(|e| {
-            ServiceError::Conflict(format!(
-                "friend group {id} no longer fits the channel's customer files ({e}); \
-                 update its tree"
-            ))
+            ServiceError::conflict(
+                Clash::GroupOutdated,
+                format!(
+                    "friend group {id} no longer fits the channel's customer files ({e}); \
+                     update its tree"
+                ),
+            )
         })?;
         self.count(&channel, &files, &condition).await
     }
@@ -176,13 +179,17 @@ impl Services {
 
 fn group_conflict(e: StoreError, name: &str) -> ServiceError {
     match e {
-        StoreError::Conflict("group_name") => ServiceError::Conflict(format!(
-            "the channel already has a friend group named `{name}`"
-        )),
-        StoreError::Conflict("group_slots") => ServiceError::Conflict(format!(
-            "the channel already has the maximum of {} friend groups",
-            talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL
-        )),
+        StoreError::Conflict(clash @ Clash::GroupNameTaken) => ServiceError::conflict(
+            clash,
+            format!("the channel already has a friend group named `{name}`"),
+        ),
+        StoreError::Conflict(clash @ Clash::GroupSlotsFull) => ServiceError::conflict(
+            clash,
+            format!(
+                "the channel already has the maximum of {} friend groups",
+                talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL
+            ),
+        ),
         other => other.into(),
     }
 }

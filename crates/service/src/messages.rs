@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use talkchannel_domain::message::check_ad_time;
 use talkchannel_domain::{
-    AccountId, Channel, Message, MessageBody, MessageId, MessageState, NewMessage, Page,
-    PageRequest, Target, ValidationError,
+    AccountId, Channel, Clash, Entity, Message, MessageBody, MessageId, MessageState, NewMessage,
+    Page, PageRequest, Target, ValidationError,
 };
 use talkchannel_store::{IdempotencyKey, Keyed, RecipientSet, StoreError};
 
@@ -77,13 +77,14 @@ fn idempotency_key(channel: &Channel, key: &str, asked: &str) -> ServiceResult<I
 /// Store conflicts of message calls, in words the caller can act on.
 fn message_conflict(e: StoreError, id: MessageId) -> ServiceError {
     match e {
-        StoreError::Conflict("idempotency_key") => ServiceError::Conflict(
-            "the Idempotency-Key was already used for a different request; use a new key"
-                .to_owned(),
+        StoreError::Conflict(clash @ Clash::IdempotencyKeyReused) => ServiceError::conflict(
+            clash,
+            "the Idempotency-Key was already used for a different request; use a new key",
         ),
-        StoreError::Conflict("message_state") => {
-            ServiceError::Conflict(format!("message {id} has already been sent or cancelled"))
-        }
+        StoreError::Conflict(clash @ Clash::MessageNotPending) => ServiceError::conflict(
+            clash,
+            format!("message {id} has already been sent or cancelled"),
+        ),
         other => other.into(),
     }
 }
@@ -141,7 +142,7 @@ impl Services {
     ) -> ServiceResult<Message> {
         match self.store.message(id).await? {
             Some(m) if m.channel_id == channel.id && m.test_of.is_none() => Ok(m),
-            _ => Err(ServiceError::not_found("message", id)),
+            _ => Err(ServiceError::not_found(Entity::Message, id)),
         }
     }
 
@@ -180,7 +181,10 @@ impl Services {
             }
         }
         if !matches!(message.state, MessageState::Draft | MessageState::Scheduled) {
-            return Err(message_conflict(StoreError::Conflict("message_state"), id));
+            return Err(message_conflict(
+                StoreError::Conflict(Clash::MessageNotPending),
+                id,
+            ));
         }
         check_ad_time(&message.body, self.now(), channel.time_zone)?;
         let recipients = self.recipients(&channel, message.target).await?;
@@ -220,15 +224,19 @@ impl Services {
                     .channel_group(channel.id, group_id)
                     .await
                     .map_err(|_| {
-                        ServiceError::Conflict(format!(
-                            "friend group {group_id} was deleted; target another group"
-                        ))
+                        ServiceError::conflict(
+                            Clash::TargetGroupDeleted,
+                            format!("friend group {group_id} was deleted; target another group"),
+                        )
                     })?;
                 Some(self.condition(&group.tree, &files).map_err(|e| {
-                    ServiceError::Conflict(format!(
-                        "friend group {group_id} no longer fits the channel's customer files \
-                         ({e}); update its tree"
-                    ))
+                    ServiceError::conflict(
+                        Clash::GroupOutdated,
+                        format!(
+                            "friend group {group_id} no longer fits the channel's customer files \
+                             ({e}); update its tree"
+                        ),
+                    )
                 })?)
             }
         };
@@ -276,7 +284,7 @@ impl Services {
         }
         for account in accounts {
             if self.store.account(*account).await?.is_none() {
-                return Err(ServiceError::not_found("account", account));
+                return Err(ServiceError::not_found(Entity::Account, account));
             }
         }
         check_ad_time(&message.body, self.now(), channel.time_zone)?;
@@ -334,10 +342,10 @@ impl Services {
             Ok(recipients) => match self.deliver(&message, &recipients, None).await {
                 Ok(_) => Ok(true),
                 // Another node sent or someone cancelled it meanwhile.
-                Err(ServiceError::Conflict(_)) => Ok(false),
+                Err(ServiceError::Conflict { .. }) => Ok(false),
                 Err(e) => Err(e),
             },
-            Err(ServiceError::Conflict(why)) => {
+            Err(ServiceError::Conflict { message: why, .. }) => {
                 tracing::warn!(message = message.id, %why, "scheduled message cancelled");
                 let _ = self.store.cancel_message(message.id, self.now()).await;
                 Ok(false)

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use talkchannel_domain::app::looks_like_key;
 use talkchannel_domain::app_user::PLUSFRIENDS;
 use talkchannel_domain::{
-    AppId, AppUser, Channel, ChannelPublicId, ChannelStatus, Friendship, KeyKind, Relation, UserId,
+    AppId, AppUser, Channel, ChannelPublicId, ChannelStatus, Entity, Friendship, KeyKind, Relation,
+    UserId,
 };
 use talkchannel_store::RelationshipGeneration;
 
@@ -168,7 +169,7 @@ impl Services {
                 None if self.store.channel_by_public_id(id).await?.is_some() => {
                     return Err(ServiceError::ChannelNotConnected(id.to_string()))
                 }
-                None => return Err(ServiceError::not_found("channel", id)),
+                None => return Err(ServiceError::not_found(Entity::Channel, id)),
             }
         }
         Ok(picked)

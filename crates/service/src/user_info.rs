@@ -2,7 +2,7 @@
 //! (`/v1/user/access_token_info`, `/v2/user/me`).
 
 use crate::{secrets, Caller, ServiceError, ServiceResult, Services};
-use talkchannel_domain::{Account, AppId, AppUser, UserId, ValidationError};
+use talkchannel_domain::{Account, AppId, AppUser, Entity, UserId, ValidationError};
 
 /// A valid access token's owner and remaining life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Services {
             .store
             .account(user.account_id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("account", user.account_id))?;
+            .ok_or_else(|| ServiceError::not_found(Entity::Account, user.account_id))?;
         Ok((user, account))
     }
 

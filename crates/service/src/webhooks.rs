@@ -3,7 +3,7 @@
 //! the friendship change's own transaction.
 
 use crate::{secrets, ServiceError, ServiceResult, Services};
-use talkchannel_domain::{AppId, Page, PageRequest, ValidationError};
+use talkchannel_domain::{AppId, Entity, Page, PageRequest, ValidationError};
 use talkchannel_store::{LoggedAttempt, WebhookEvent, WebhookEventState, WebhookSettings};
 use talkchannel_webhooks::{active_secrets, payload, Outcome, Outgoing};
 
@@ -30,7 +30,7 @@ impl Services {
         self.store
             .webhook_settings(app)
             .await?
-            .ok_or_else(|| ServiceError::not_found("webhook of app", app))
+            .ok_or_else(|| ServiceError::not_found(Entity::Webhook, app))
     }
 
     /// Creates or replaces the app's settings. Secrets survive an update: turning signing
@@ -142,7 +142,7 @@ impl Services {
             .replay_webhook_event(app, event, self.now())
             .await?
         {
-            return Err(ServiceError::not_found("webhook event", event));
+            return Err(ServiceError::not_found(Entity::WebhookEvent, event));
         }
         // Read before the workers wake, so the answer is the event as the replay queued
         // it (pending), not whatever a fast worker made of it a moment later.
@@ -150,7 +150,7 @@ impl Services {
             .store
             .webhook_event(app, event)
             .await?
-            .ok_or_else(|| ServiceError::not_found("webhook event", event));
+            .ok_or_else(|| ServiceError::not_found(Entity::WebhookEvent, event));
         self.wake_webhooks();
         queued
     }

@@ -61,7 +61,7 @@ pub(crate) async fn app_user_by_account(
     Ok(row.map(AppUser::from))
 }
 
-/// `NotFound("app user")` when the token's (app, user) is not linked.
+/// `NotFound(Entity::AppUser)` when the token's (app, user) is not linked.
 pub(crate) async fn insert_token(pool: &PgPool, token: &TokenRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO tokens (access_hash, app_id, user_id, access_expires_at, refresh_hash, \

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use talkchannel_domain::{
-    AccountId, App, AppId, AppKey, AppUser, KeyKind, NewApp, Page, PageRequest, TokenRecord, UserId,
+    AccountId, App, AppId, AppKey, AppUser, Entity, KeyKind, NewApp, Page, PageRequest,
+    TokenRecord, UserId,
 };
 use talkchannel_store::{AppStore, KeyOwner, NewAppUser, StoreError, StoreResult};
 
@@ -77,7 +78,7 @@ impl AppStore for PgStore {
             .await
             .map_err(db)?;
         if found.is_none() {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         if key.primary {
             sqlx::query(

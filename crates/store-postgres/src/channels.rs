@@ -4,8 +4,8 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::{
-    AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
-    TimeZone,
+    AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, Entity, NewChannel, Page,
+    PageRequest, TimeZone,
 };
 use talkchannel_store::{ChannelStore, StoreError, StoreResult};
 
@@ -75,7 +75,7 @@ impl ChannelStore for PgStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.ok_or(StoreError::NotFound("channel"))?.try_into()
+        row.ok_or(StoreError::NotFound(Entity::Channel))?.try_into()
     }
 
     async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel> {
@@ -87,7 +87,7 @@ impl ChannelStore for PgStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.ok_or(StoreError::NotFound("channel"))?.try_into()
+        row.ok_or(StoreError::NotFound(Entity::Channel))?.try_into()
     }
 
     /// Foreign keys tell an unknown app or channel apart; `ON CONFLICT` makes reconnecting

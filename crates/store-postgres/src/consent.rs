@@ -3,7 +3,7 @@ use crate::login::lock_row;
 use crate::PgStore;
 use async_trait::async_trait;
 use talkchannel_domain::consent::Requirement;
-use talkchannel_domain::AppId;
+use talkchannel_domain::{AppId, Entity};
 use talkchannel_store::{requirement_from_db, ConsentStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -28,7 +28,7 @@ impl ConsentStore for PgStore {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         if !lock_row(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         sqlx::query("DELETE FROM app_consent_items WHERE app_id = $1")
             .bind(app)

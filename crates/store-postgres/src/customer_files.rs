@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::customer_file::MAX_FILES_PER_CHANNEL;
 use talkchannel_domain::{
-    ChannelId, CustomerFile, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, Page,
-    PageRequest, UserType,
+    ChannelId, Clash, CustomerFile, Entity, FileId, FileRow, FileSchema, FileUserKey,
+    NewCustomerFile, Page, PageRequest, UserType,
 };
 use talkchannel_store::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
@@ -136,7 +136,7 @@ impl CustomerFileStore for PgStore {
                 .await
                 .map_err(db)?;
         if found.is_none() {
-            return Err(StoreError::NotFound("channel"));
+            return Err(StoreError::NotFound(Entity::Channel));
         }
         let used: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM customer_files WHERE channel_id = $1")
@@ -145,7 +145,7 @@ impl CustomerFileStore for PgStore {
                 .await
                 .map_err(db)?;
         if used as usize >= MAX_FILES_PER_CHANNEL {
-            return Err(StoreError::Conflict("file_slots"));
+            return Err(StoreError::Conflict(Clash::FileSlotsFull));
         }
         let sql = format!(
             "INSERT INTO customer_files (app_id, channel_id, name, schema, created_at, updated_at) \

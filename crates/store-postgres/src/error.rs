@@ -4,62 +4,93 @@
 //! was broken; everything else is a backend failure.
 
 use sqlx::error::ErrorKind;
+use talkchannel_domain::{Clash, Entity};
 use talkchannel_store::StoreError;
 
 /// Violations the caller can act on, by constraint name.
 const MEANINGS: &[(&str, Meaning)] = &[
-    ("app_keys_pkey", Meaning::Conflict("key")),
-    ("app_keys_app_id_fkey", Meaning::NotFound("app")),
-    ("channels_public_id_key", Meaning::Conflict("public_id")),
-    ("channels_search_id_key", Meaning::Conflict("search_id")),
-    ("app_channels_app_id_fkey", Meaning::NotFound("app")),
-    ("app_channels_channel_id_fkey", Meaning::NotFound("channel")),
-    ("app_users_pkey", Meaning::Conflict("user_id")),
-    ("app_users_account_key", Meaning::Conflict("account")),
-    ("app_users_app_id_fkey", Meaning::NotFound("app")),
-    ("app_users_account_id_fkey", Meaning::NotFound("account")),
-    ("tokens_app_user_fkey", Meaning::NotFound("app user")),
-    ("webhook_settings_app_id_fkey", Meaning::NotFound("app")),
-    ("friendships_channel_id_fkey", Meaning::NotFound("channel")),
-    ("friendships_account_id_fkey", Meaning::NotFound("account")),
-    ("customer_files_name_key", Meaning::Conflict("file_name")),
-    ("customer_files_app_id_fkey", Meaning::NotFound("app")),
+    ("app_keys_pkey", Meaning::Conflict(Clash::AppKeyTaken)),
+    ("app_keys_app_id_fkey", Meaning::NotFound(Entity::App)),
+    (
+        "channels_public_id_key",
+        Meaning::Conflict(Clash::ChannelPublicIdTaken),
+    ),
+    (
+        "channels_search_id_key",
+        Meaning::Conflict(Clash::SearchIdTaken),
+    ),
+    ("app_channels_app_id_fkey", Meaning::NotFound(Entity::App)),
+    (
+        "app_channels_channel_id_fkey",
+        Meaning::NotFound(Entity::Channel),
+    ),
+    ("app_users_pkey", Meaning::Conflict(Clash::UserIdTaken)),
+    (
+        "app_users_account_key",
+        Meaning::Conflict(Clash::AccountAlreadyLinked),
+    ),
+    ("app_users_app_id_fkey", Meaning::NotFound(Entity::App)),
+    (
+        "app_users_account_id_fkey",
+        Meaning::NotFound(Entity::Account),
+    ),
+    ("tokens_app_user_fkey", Meaning::NotFound(Entity::AppUser)),
+    (
+        "webhook_settings_app_id_fkey",
+        Meaning::NotFound(Entity::App),
+    ),
+    (
+        "friendships_channel_id_fkey",
+        Meaning::NotFound(Entity::Channel),
+    ),
+    (
+        "friendships_account_id_fkey",
+        Meaning::NotFound(Entity::Account),
+    ),
+    (
+        "customer_files_name_key",
+        Meaning::Conflict(Clash::FileNameTaken),
+    ),
+    ("customer_files_app_id_fkey", Meaning::NotFound(Entity::App)),
     (
         "customer_files_channel_id_fkey",
-        Meaning::NotFound("channel"),
+        Meaning::NotFound(Entity::Channel),
     ),
     (
         "customer_file_imports_file_id_fkey",
-        Meaning::NotFound("customer file"),
+        Meaning::NotFound(Entity::CustomerFile),
     ),
     (
         "friendship_log_channel_id_fkey",
-        Meaning::NotFound("channel"),
+        Meaning::NotFound(Entity::Channel),
     ),
     (
         "friendship_log_account_id_fkey",
-        Meaning::NotFound("account"),
+        Meaning::NotFound(Entity::Account),
     ),
     (
         "browser_sessions_account_id_fkey",
-        Meaning::NotFound("account"),
+        Meaning::NotFound(Entity::Account),
     ),
     (
         "authorization_codes_app_user_fkey",
-        Meaning::NotFound("app user"),
+        Meaning::NotFound(Entity::AppUser),
     ),
-    ("follow_results_app_id_fkey", Meaning::NotFound("app")),
-    ("friend_groups_name_key", Meaning::Conflict("group_name")),
+    ("follow_results_app_id_fkey", Meaning::NotFound(Entity::App)),
+    (
+        "friend_groups_name_key",
+        Meaning::Conflict(Clash::GroupNameTaken),
+    ),
     (
         "friend_groups_channel_id_fkey",
-        Meaning::NotFound("channel"),
+        Meaning::NotFound(Entity::Channel),
     ),
 ];
 
 #[derive(Clone, Copy)]
 enum Meaning {
-    NotFound(&'static str),
-    Conflict(&'static str),
+    NotFound(Entity),
+    Conflict(Clash),
 }
 
 impl From<Meaning> for StoreError {

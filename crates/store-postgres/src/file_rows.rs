@@ -9,7 +9,7 @@ use crate::error::db;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, Transaction};
-use talkchannel_domain::{AccountId, AppId, ChannelId, FileId, FileUserKey, Relation};
+use talkchannel_domain::{AccountId, AppId, ChannelId, Entity, FileId, FileUserKey, Relation};
 use talkchannel_store::{FileRowInput, RowImport, RowsWritten, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
@@ -28,7 +28,7 @@ pub(crate) async fn lock_file(conn: &mut PgConnection, file: FileId) -> StoreRes
     .fetch_optional(conn)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("customer file"))
+    .ok_or(StoreError::NotFound(Entity::CustomerFile))
 }
 
 /// Rows among the batch's keys that exist, and how many of them count as friends. Each

@@ -6,7 +6,9 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL;
-use talkchannel_domain::{ChannelId, FriendGroup, GroupDraft, GroupId, Page, PageRequest};
+use talkchannel_domain::{
+    ChannelId, Clash, Entity, FriendGroup, GroupDraft, GroupId, Page, PageRequest,
+};
 use talkchannel_store::{FriendGroupStore, StoreError, StoreResult};
 
 pub(crate) const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
@@ -53,7 +55,7 @@ impl FriendGroupStore for PgStore {
                 .await
                 .map_err(db)?;
         if found.is_none() {
-            return Err(StoreError::NotFound("channel"));
+            return Err(StoreError::NotFound(Entity::Channel));
         }
         let used: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM friend_groups WHERE channel_id = $1")
@@ -62,7 +64,7 @@ impl FriendGroupStore for PgStore {
                 .await
                 .map_err(db)?;
         if used as usize >= MAX_GROUPS_PER_CHANNEL {
-            return Err(StoreError::Conflict("group_slots"));
+            return Err(StoreError::Conflict(Clash::GroupSlotsFull));
         }
         let row: GroupRow = sqlx::query_as(&format!(
             "INSERT INTO friend_groups (channel_id, name, tree, created_at, updated_at) \

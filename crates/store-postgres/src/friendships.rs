@@ -4,7 +4,7 @@ use crate::PgStore;
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
 use talkchannel_domain::{
-    AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
+    AccountId, ChannelId, Entity, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
 };
 use talkchannel_store::{
     FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
@@ -216,8 +216,8 @@ async fn ensure_pair_exists(
     .fetch_one(conn)
     .await?;
     match (channel, account) {
-        (false, _) => Err(StoreError::NotFound("channel").into()),
-        (_, false) => Err(StoreError::NotFound("account").into()),
+        (false, _) => Err(StoreError::NotFound(Entity::Channel).into()),
+        (_, false) => Err(StoreError::NotFound(Entity::Account).into()),
         _ => Ok(()),
     }
 }

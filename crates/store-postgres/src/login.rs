@@ -3,7 +3,7 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
-use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
+use talkchannel_domain::{AccountId, AppId, Entity, TokenRecord, UserId};
 
 /// A tokens row: access hash, app, user, access expiry, refresh hash, refresh expiry,
 /// issue time.
@@ -39,7 +39,7 @@ impl LoginStore for PgStore {
     async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         if !lock_row(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         sqlx::query("DELETE FROM app_redirect_uris WHERE app_id = $1")
             .bind(app)
@@ -71,7 +71,7 @@ impl LoginStore for PgStore {
     async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         if !lock_row(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         let query = match secret {
             Some(secret) => sqlx::query(
@@ -102,7 +102,7 @@ impl LoginStore for PgStore {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         if !lock_row(&mut tx, "accounts", account).await? {
-            return Err(StoreError::NotFound("account"));
+            return Err(StoreError::NotFound(Entity::Account));
         }
         sqlx::query(
             "INSERT INTO account_passwords (account_id, password_hash, updated_at) \

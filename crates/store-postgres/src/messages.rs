@@ -8,7 +8,9 @@ use crate::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
-use talkchannel_domain::{AccountId, ChannelId, Message, MessageId, NewMessage, Page, PageRequest};
+use talkchannel_domain::{
+    AccountId, ChannelId, Clash, Entity, Message, MessageId, NewMessage, Page, PageRequest,
+};
 use talkchannel_store::{
     body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
     MessageStore, ReceiptCounts, RecipientSet, StoreError, StoreResult, MESSAGE_COLUMNS,
@@ -100,7 +102,7 @@ async fn store_key(
     .await
     .map_err(|e| {
         if is_unique_violation(&e, "idempotency_keys_pkey") {
-            StoreError::Conflict(KEY_RACE)
+            StoreError::Conflict(Clash::IdempotencyKeyRace)
         } else {
             backend(e)
         }
@@ -108,25 +110,22 @@ async fn store_key(
     .map(drop)
 }
 
-/// A concurrent call with the same key committed first.
-const KEY_RACE: &str = "idempotency_key_race";
-
 impl PgStore {
     /// After losing a race on a key (our transaction rolled back): the winner's message,
     /// or a conflict if the winner asked for something else.
     async fn after_key_race(&self, key: &IdempotencyKey, e: StoreError) -> StoreResult<Keyed> {
-        if !matches!(e, StoreError::Conflict(KEY_RACE)) {
+        if !matches!(e, StoreError::Conflict(Clash::IdempotencyKeyRace)) {
             return Err(e);
         }
         match self.keyed_message(key).await? {
             Some(earlier) => Ok(Keyed::Replayed(earlier)),
-            None => Err(StoreError::Conflict("idempotency_key")),
+            None => Err(StoreError::Conflict(Clash::IdempotencyKeyReused)),
         }
     }
 }
 
 fn state_conflict<T>(found: Option<T>) -> StoreResult<T> {
-    found.ok_or(StoreError::Conflict("message_state"))
+    found.ok_or(StoreError::Conflict(Clash::MessageNotPending))
 }
 
 #[async_trait]
@@ -169,7 +168,7 @@ impl MessageStore for PgStore {
         tx.commit().await.map_err(backend)?;
         message
             .map(Keyed::Done)
-            .ok_or(StoreError::NotFound("message"))
+            .ok_or(StoreError::NotFound(Entity::Message))
     }
 
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {
@@ -240,7 +239,7 @@ impl MessageStore for PgStore {
                     return Ok(Keyed::Replayed(earlier));
                 }
             }
-            return Err(StoreError::Conflict("message_state"));
+            return Err(StoreError::Conflict(Clash::MessageNotPending));
         };
         let message = row.into_domain()?;
         if let Some(key) = key {

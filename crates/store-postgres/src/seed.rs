@@ -17,6 +17,7 @@ use chrono::Datelike;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
+use talkchannel_domain::Entity;
 use talkchannel_store::{SeedChunk, StoreError, StoreResult};
 
 const NUMBERS: &str = "WITH h AS (SELECT k, $3 + k - $1 + 1 AS id, \
@@ -62,7 +63,7 @@ impl PgStore {
         // locked until the commit) and belongs to the channel, which therefore exists.
         let file_lock = crate::file_rows::lock_file(&mut tx, chunk.file_id).await?;
         if file_lock.channel_id != chunk.channel_id {
-            return Err(StoreError::NotFound("customer file"));
+            return Err(StoreError::NotFound(Entity::CustomerFile));
         }
         skip_foreign_key_triggers(&mut tx).await?;
         let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM accounts")

@@ -5,7 +5,7 @@ use crate::error::{backend, is_fk_violation, is_unique_violation, missing_parent
 use crate::rows::{scopes_text, stored, to_ms, AppUserRow, TokenUserRow};
 use crate::SqliteStore;
 use sqlx::SqliteConnection;
-use talkchannel_domain::{AccountId, AppId, AppUser, TokenRecord, UserId};
+use talkchannel_domain::{AccountId, AppId, AppUser, Clash, Entity, TokenRecord, UserId};
 use talkchannel_store::{NewAppUser, StoreError, StoreResult};
 
 pub(crate) async fn insert_app_user(store: &SqliteStore, new: &NewAppUser) -> StoreResult<AppUser> {
@@ -31,8 +31,8 @@ pub(crate) async fn insert_app_user(store: &SqliteStore, new: &NewAppUser) -> St
         }),
         Err(e) if is_fk_violation(&e) => {
             let parents = [
-                ("app", "apps", new.app_id),
-                ("account", "accounts", new.account_id),
+                (Entity::App, "apps", new.app_id),
+                (Entity::Account, "accounts", new.account_id),
             ];
             Err(missing_parent(&mut conn, &parents).await)
         }
@@ -52,8 +52,8 @@ async fn link_conflict(conn: &mut SqliteConnection, new: &NewAppUser) -> StoreEr
     .fetch_one(conn)
     .await;
     match linked {
-        Ok(true) => StoreError::Conflict("account"),
-        Ok(false) => StoreError::Conflict("user_id"),
+        Ok(true) => StoreError::Conflict(Clash::AccountAlreadyLinked),
+        Ok(false) => StoreError::Conflict(Clash::UserIdTaken),
         Err(e) => backend(e),
     }
 }
@@ -112,7 +112,7 @@ pub(crate) async fn insert_token(store: &SqliteStore, token: &TokenRecord) -> St
     .map(drop)
     .map_err(|e| {
         if is_fk_violation(&e) {
-            StoreError::NotFound("app user")
+            StoreError::NotFound(Entity::AppUser)
         } else {
             backend(e)
         }

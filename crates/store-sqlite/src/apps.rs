@@ -6,12 +6,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use talkchannel_domain::{
-    AccountId, App, AppId, AppKey, AppUser, NewApp, Page, PageRequest, TokenRecord, UserId,
+    AccountId, App, AppId, AppKey, AppUser, Clash, Entity, NewApp, Page, PageRequest, TokenRecord,
+    UserId,
 };
 use talkchannel_store::{AppStore, KeyOwner, NewAppUser, StoreError, StoreResult};
 
 /// The key's primary key is the only unique column `app_keys` has.
-const KEY_TAKEN: &[(&str, &str)] = &[("app_keys.key", "key")];
+const KEY_TAKEN: &[(&str, Clash)] = &[("app_keys.key", Clash::AppKeyTaken)];
 
 #[async_trait]
 impl AppStore for SqliteStore {
@@ -75,7 +76,7 @@ impl AppStore for SqliteStore {
     async fn add_admin_key(&self, app: AppId, key: &AppKey) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         if !row_exists(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         if key.primary {
             sqlx::query(

@@ -4,7 +4,7 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
-use talkchannel_domain::{AccountId, AppId, AppUser, ChannelId, UserId};
+use talkchannel_domain::{AccountId, AppId, AppUser, ChannelId, Entity, UserId};
 use talkchannel_store::{
     challenge_from_columns, AuthorizationCode, BrowserSession, BrowserStore, FollowResult,
     StoreError, StoreResult,
@@ -39,7 +39,7 @@ impl BrowserStore for SqliteStore {
         .await
         .map_err(|e| {
             if is_fk_violation(&e) {
-                StoreError::NotFound("account")
+                StoreError::NotFound(Entity::Account)
             } else {
                 backend(e)
             }
@@ -126,7 +126,7 @@ impl BrowserStore for SqliteStore {
         .await
         .map_err(|e| {
             if is_fk_violation(&e) {
-                StoreError::NotFound("app user")
+                StoreError::NotFound(Entity::AppUser)
             } else {
                 backend(e)
             }
@@ -214,7 +214,7 @@ impl BrowserStore for SqliteStore {
         .await
         .map_err(|e| {
             if is_fk_violation(&e) {
-                StoreError::NotFound("app")
+                StoreError::NotFound(Entity::App)
             } else {
                 backend(e)
             }

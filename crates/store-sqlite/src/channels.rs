@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use talkchannel_domain::{
-    AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, NewChannel, Page, PageRequest,
-    TimeZone,
+    AppId, Channel, ChannelId, ChannelPublicId, ChannelStatus, Clash, Entity, NewChannel, Page,
+    PageRequest, TimeZone,
 };
 use talkchannel_store::{ChannelStore, StoreError, StoreResult};
 
@@ -30,8 +30,8 @@ async fn id_conflict(conn: &mut SqliteConnection, new: &NewChannel) -> StoreErro
             .fetch_one(conn)
             .await;
     match public_taken {
-        Ok(true) => StoreError::Conflict("public_id"),
-        Ok(false) => StoreError::Conflict("search_id"),
+        Ok(true) => StoreError::Conflict(Clash::ChannelPublicIdTaken),
+        Ok(false) => StoreError::Conflict(Clash::SearchIdTaken),
         Err(e) => backend(e),
     }
 }
@@ -116,7 +116,7 @@ impl ChannelStore for SqliteStore {
         .fetch_optional(&self.writer)
         .await
         .map_err(backend)?
-        .ok_or(StoreError::NotFound("channel"))?
+        .ok_or(StoreError::NotFound(Entity::Channel))?
         .into_domain()
     }
 
@@ -130,7 +130,7 @@ impl ChannelStore for SqliteStore {
         .fetch_optional(&self.writer)
         .await
         .map_err(backend)?
-        .ok_or(StoreError::NotFound("channel"))?
+        .ok_or(StoreError::NotFound(Entity::Channel))?
         .into_domain()
     }
 
@@ -156,7 +156,10 @@ impl ChannelStore for SqliteStore {
         match inserted {
             Ok(done) => Ok(done.rows_affected() == 1),
             Err(e) if is_fk_violation(&e) => {
-                let parents = [("app", "apps", app), ("channel", "channels", channel)];
+                let parents = [
+                    (Entity::App, "apps", app),
+                    (Entity::Channel, "channels", channel),
+                ];
                 Err(missing_parent(&mut conn, &parents).await)
             }
             Err(e) => Err(backend(e)),

@@ -2,7 +2,7 @@ use crate::error::{backend, row_exists};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use talkchannel_domain::consent::Requirement;
-use talkchannel_domain::AppId;
+use talkchannel_domain::{AppId, Entity};
 use talkchannel_store::{requirement_from_db, ConsentStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -27,7 +27,7 @@ impl ConsentStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         if !row_exists(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         sqlx::query("DELETE FROM app_consent_items WHERE app_id = ?")
             .bind(app)

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::customer_file::MAX_FILES_PER_CHANNEL;
 use talkchannel_domain::{
-    ChannelId, CustomerFile, FileId, FileRow, FileSchema, FileUserKey, NewCustomerFile, Page,
-    PageRequest, UserType,
+    ChannelId, Clash, CustomerFile, Entity, FileId, FileRow, FileSchema, FileUserKey,
+    NewCustomerFile, Page, PageRequest, UserType,
 };
 use talkchannel_store::{
     CustomerFileStore, FileImport, FileRowInput, ImportError, ImportStatus, RowImport, RowsWritten,
@@ -127,7 +127,7 @@ impl CustomerFileStore for SqliteStore {
                 .await
                 .map_err(backend)?;
         if used as usize >= MAX_FILES_PER_CHANNEL {
-            return Err(StoreError::Conflict("file_slots"));
+            return Err(StoreError::Conflict(Clash::FileSlotsFull));
         }
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO customer_files (app_id, channel_id, name, schema, created_at, updated_at) \
@@ -143,11 +143,13 @@ impl CustomerFileStore for SqliteStore {
         .await;
         let id = match inserted {
             Ok(id) => id,
-            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("file_name")),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict(Clash::FileNameTaken))
+            }
             Err(e) if is_fk_violation(&e) => {
                 let parents = [
-                    ("app", "apps", new.app_id),
-                    ("channel", "channels", new.channel_id),
+                    (Entity::App, "apps", new.app_id),
+                    (Entity::Channel, "channels", new.channel_id),
                 ];
                 return Err(missing_parent(&mut tx, &parents).await);
             }
@@ -293,7 +295,7 @@ impl CustomerFileStore for SqliteStore {
         .await
         .map_err(|e| {
             if is_fk_violation(&e) {
-                StoreError::NotFound("customer file")
+                StoreError::NotFound(Entity::CustomerFile)
             } else {
                 backend(e)
             }

@@ -2,6 +2,7 @@
 
 use sqlx::error::ErrorKind;
 use sqlx::SqliteConnection;
+use talkchannel_domain::{Clash, Entity};
 use talkchannel_store::StoreError;
 
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
@@ -30,17 +31,17 @@ pub(crate) fn is_fk_violation(e: &sqlx::Error) -> bool {
     constraint(e, ErrorKind::ForeignKeyViolation).is_some()
 }
 
-/// Maps a uniqueness failure on one of `columns` (`table.column`, field name) to
-/// `Conflict(field)`, anything else to `Backend`.
-pub(crate) fn conflict_on(e: sqlx::Error, columns: &[(&str, &'static str)]) -> StoreError {
+/// Maps a uniqueness failure on one of `columns` (`table.column`, rule) to
+/// `Conflict(rule)`, anything else to `Backend`.
+pub(crate) fn conflict_on(e: sqlx::Error, columns: &[(&str, Clash)]) -> StoreError {
     columns
         .iter()
         .find(|(column, _)| is_unique_on(&e, column))
-        .map_or_else(|| backend(e), |(_, field)| StoreError::Conflict(field))
+        .map_or_else(|| backend(e), |&(_, clash)| StoreError::Conflict(clash))
 }
 
-/// A parent row an insert refers to: (name for `NotFound`, table, id).
-pub(crate) type Parent = (&'static str, &'static str, i64);
+/// A parent row an insert refers to: (what `NotFound` names, table, id).
+pub(crate) type Parent = (Entity, &'static str, i64);
 
 /// SQLite's foreign-key error does not say which reference failed, so look each parent up
 /// and name the first one missing.

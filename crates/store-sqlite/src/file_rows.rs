@@ -10,7 +10,7 @@ use crate::row_batch::{chunks, ChunkedSql};
 use crate::rows::to_ms;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
-use talkchannel_domain::{AccountId, AppId, ChannelId, FileId, FileUserKey, Relation};
+use talkchannel_domain::{AccountId, AppId, ChannelId, Entity, FileId, FileUserKey, Relation};
 use talkchannel_store::{FileRowInput, RowsWritten, StoreError, StoreResult};
 
 /// What a row write needs to know about its file.
@@ -32,7 +32,7 @@ pub(crate) async fn file_context(
     .fetch_optional(conn)
     .await
     .map_err(backend)?
-    .ok_or(StoreError::NotFound("customer file"))
+    .ok_or(StoreError::NotFound(Entity::CustomerFile))
 }
 
 /// Rows among the batch's keys that exist, and how many of them count as friends.

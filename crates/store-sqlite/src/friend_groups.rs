@@ -6,7 +6,9 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use talkchannel_domain::friend_group::MAX_GROUPS_PER_CHANNEL;
-use talkchannel_domain::{ChannelId, FriendGroup, GroupDraft, GroupId, Page, PageRequest};
+use talkchannel_domain::{
+    ChannelId, Clash, Entity, FriendGroup, GroupDraft, GroupId, Page, PageRequest,
+};
 use talkchannel_store::{FriendGroupStore, StoreError, StoreResult};
 
 pub(crate) const COLUMNS: &str = "id, channel_id, name, tree, created_at, updated_at";
@@ -38,9 +40,9 @@ impl GroupRow {
 
 fn name_conflict(e: sqlx::Error) -> StoreError {
     if is_unique_violation(&e) {
-        StoreError::Conflict("group_name")
+        StoreError::Conflict(Clash::GroupNameTaken)
     } else if is_fk_violation(&e) {
-        StoreError::NotFound("channel")
+        StoreError::NotFound(Entity::Channel)
     } else {
         backend(e)
     }
@@ -62,7 +64,7 @@ impl FriendGroupStore for SqliteStore {
                 .await
                 .map_err(backend)?;
         if used as usize >= MAX_GROUPS_PER_CHANNEL {
-            return Err(StoreError::Conflict("group_slots"));
+            return Err(StoreError::Conflict(Clash::GroupSlotsFull));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO friend_groups (channel_id, name, tree, created_at, updated_at) \

@@ -4,7 +4,7 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
 use talkchannel_domain::{
-    AccountId, ChannelId, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
+    AccountId, ChannelId, Entity, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
 };
 use talkchannel_store::{
     FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
@@ -165,10 +165,10 @@ async fn current_friendship(
     .await
     .map_err(backend)?;
     if !context.channel_found {
-        return Err(StoreError::NotFound("channel"));
+        return Err(StoreError::NotFound(Entity::Channel));
     }
     if !context.account_found {
-        return Err(StoreError::NotFound("account"));
+        return Err(StoreError::NotFound(Entity::Account));
     }
     let (Some(current), Some(updated_at)) = (context.relation, context.updated_at) else {
         return Ok(None);

@@ -3,7 +3,7 @@ use crate::rows::{from_ms, to_ms};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId, TokenRecord, UserId};
+use talkchannel_domain::{AccountId, AppId, Entity, TokenRecord, UserId};
 use talkchannel_store::{LoginCredential, LoginStore, StoreError, StoreResult};
 
 /// A tokens row: access hash, app, user, access expiry, refresh hash, refresh expiry,
@@ -15,7 +15,7 @@ impl LoginStore for SqliteStore {
     async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         if !row_exists(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         sqlx::query("DELETE FROM app_redirect_uris WHERE app_id = ?")
             .bind(app)
@@ -45,7 +45,7 @@ impl LoginStore for SqliteStore {
     async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         if !row_exists(&mut tx, "apps", app).await? {
-            return Err(StoreError::NotFound("app"));
+            return Err(StoreError::NotFound(Entity::App));
         }
         let query = match secret {
             Some(secret) => sqlx::query(
@@ -76,7 +76,7 @@ impl LoginStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         if !row_exists(&mut tx, "accounts", account).await? {
-            return Err(StoreError::NotFound("account"));
+            return Err(StoreError::NotFound(Entity::Account));
         }
         sqlx::query(
             "INSERT INTO account_passwords (account_id, password_hash, updated_at) \

@@ -7,7 +7,9 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, Transaction};
-use talkchannel_domain::{AccountId, ChannelId, Message, MessageId, NewMessage, Page, PageRequest};
+use talkchannel_domain::{
+    AccountId, ChannelId, Clash, Entity, Message, MessageId, NewMessage, Page, PageRequest,
+};
 use talkchannel_store::{
     body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
     MessageStore, ReceiptCounts, RecipientSet, StoreError, StoreResult, MESSAGE_COLUMNS,
@@ -97,7 +99,7 @@ async fn store_key(tx: &mut Tx, key: &IdempotencyKey, id: MessageId, at: i64) ->
 }
 
 fn state_conflict<T>(found: Option<T>) -> StoreResult<T> {
-    found.ok_or(StoreError::Conflict("message_state"))
+    found.ok_or(StoreError::Conflict(Clash::MessageNotPending))
 }
 
 #[async_trait]
@@ -137,7 +139,7 @@ impl MessageStore for SqliteStore {
         tx.commit().await.map_err(backend)?;
         message
             .map(Keyed::Done)
-            .ok_or(StoreError::NotFound("message"))
+            .ok_or(StoreError::NotFound(Entity::Message))
     }
 
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {
@@ -206,7 +208,7 @@ impl MessageStore for SqliteStore {
                     return Ok(Keyed::Replayed(earlier));
                 }
             }
-            return Err(StoreError::Conflict("message_state"));
+            return Err(StoreError::Conflict(Clash::MessageNotPending));
         };
         let message = row.into_domain()?;
         if let Some(key) = key {

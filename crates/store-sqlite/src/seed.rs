@@ -34,6 +34,7 @@ use crate::SqliteStore;
 use chrono::Datelike;
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Sqlite, SqliteConnection};
+use talkchannel_domain::Entity;
 use talkchannel_store::{SeedChunk, StoreError, StoreResult};
 
 /// The most rows one chunk may hold (one transaction; its pages stay in memory until
@@ -135,7 +136,7 @@ async fn write_chunk(conn: &mut SqliteConnection, chunk: &SeedChunk) -> StoreRes
             .await
             .map_err(backend)?;
     if file_channel != Some(chunk.channel_id) {
-        return Err(StoreError::NotFound("customer file"));
+        return Err(StoreError::NotFound(Entity::CustomerFile));
     }
     // Where AUTOINCREMENT will number the new accounts from (the two agree unless the
     // newest accounts were deleted; their ids are not reused).

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use talkchannel_domain::app_user::PLUSFRIENDS;
-use talkchannel_domain::{AppId, Page, PageRequest};
+use talkchannel_domain::{AppId, Entity, Page, PageRequest};
 use talkchannel_store::{
     failure_tally, DeliveryResult, FriendshipChange, LoggedAttempt, NextStep, StoreError,
     StoreResult, WebhookEvent, WebhookEventKind, WebhookEventState, WebhookSettings, WebhookStore,
@@ -88,7 +88,7 @@ impl WebhookStore for SqliteStore {
         .map(drop)
         .map_err(|e| {
             if is_fk_violation(&e) {
-                StoreError::NotFound("app")
+                StoreError::NotFound(Entity::App)
             } else {
                 backend(e)
             }

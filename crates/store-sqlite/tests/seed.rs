@@ -5,7 +5,7 @@
 
 use sqlx::Connection;
 use talkchannel_domain::FieldType;
-use talkchannel_domain::{AppId, ChannelId, FileId};
+use talkchannel_domain::{AppId, ChannelId, Entity, FileId};
 use talkchannel_store::conformance::fixtures::{
     app_user_input, new_app, new_channel, t0, UNKNOWN_ID,
 };
@@ -157,6 +157,6 @@ async fn a_failed_chunk_writes_nothing() {
     let nobody = app_user_input(db.app_id, UNKNOWN_ID, 1);
     assert!(matches!(
         db.store.insert_app_user(&nobody).await,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeSet;
 use talkchannel_domain::{
-    AppKey, ChangeSource, ChannelPublicId, ChannelStatus, FriendAction, KeyKind, NewAccount,
-    NewApp, NewChannel, PageRequest, Relation, SearchId, TokenRecord,
+    AppKey, ChangeSource, ChannelPublicId, ChannelStatus, Clash, Entity, FriendAction, KeyKind,
+    NewAccount, NewApp, NewChannel, PageRequest, Relation, SearchId, TokenRecord,
 };
 use talkchannel_store::{
     AccountStore, AppStore, ChannelStore, FriendshipChange, FriendshipStore, NewAppUser,
@@ -89,12 +89,12 @@ async fn every_query_runs() {
     let dup = store
         .add_admin_key(app.id, &key(KeyKind::Admin, 5, false))
         .await;
-    assert!(matches!(dup, Err(StoreError::Conflict("key"))));
+    assert!(matches!(dup, Err(StoreError::Conflict(Clash::AppKeyTaken))));
     assert!(matches!(
         store
             .add_admin_key(999, &key(KeyKind::Admin, 6, false))
             .await,
-        Err(StoreError::NotFound("app"))
+        Err(StoreError::NotFound(Entity::App))
     ));
     let owner = store
         .key_owner(&format!("{:032x}", 1))
@@ -112,13 +112,19 @@ async fn every_query_runs() {
     };
     let channel = store.insert_channel(&new_channel, at(3)).await.unwrap();
     let again = store.insert_channel(&new_channel, at(3)).await;
-    assert!(matches!(again, Err(StoreError::Conflict("public_id"))));
+    assert!(matches!(
+        again,
+        Err(StoreError::Conflict(Clash::ChannelPublicIdTaken))
+    ));
     let other_search = NewChannel {
         public_id: ChannelPublicId::parse("_abc").unwrap(),
         ..new_channel
     };
     let again = store.insert_channel(&other_search, at(3)).await;
-    assert!(matches!(again, Err(StoreError::Conflict("search_id"))));
+    assert!(matches!(
+        again,
+        Err(StoreError::Conflict(Clash::SearchIdTaken))
+    ));
     assert_eq!(
         store
             .channel_by_public_id(&channel.public_id)
@@ -137,18 +143,18 @@ async fn every_query_runs() {
     assert_eq!(sanctioned.status, ChannelStatus::Sanctioned);
     assert!(matches!(
         store.set_channel_status(999, ChannelStatus::Active).await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
 
     assert!(store.connect(app.id, channel.id, at(4)).await.unwrap());
     assert!(!store.connect(app.id, channel.id, at(4)).await.unwrap());
     assert!(matches!(
         store.connect(999, channel.id, at(4)).await,
-        Err(StoreError::NotFound("app"))
+        Err(StoreError::NotFound(Entity::App))
     ));
     assert!(matches!(
         store.connect(app.id, 999, at(4)).await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
     assert_eq!(
         store.connected_channels(app.id).await.unwrap(),
@@ -167,7 +173,10 @@ async fn every_query_runs() {
     };
     let user = store.insert_app_user(&link).await.unwrap();
     let dup = store.insert_app_user(&link).await;
-    assert!(matches!(dup, Err(StoreError::Conflict("account"))));
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict(Clash::AccountAlreadyLinked))
+    ));
     let other = store.insert_account(&new, at(6)).await.unwrap();
     let taken = NewAppUser {
         account_id: other.id,
@@ -175,7 +184,7 @@ async fn every_query_runs() {
     };
     assert!(matches!(
         store.insert_app_user(&taken).await,
-        Err(StoreError::Conflict("user_id"))
+        Err(StoreError::Conflict(Clash::UserIdTaken))
     ));
     let nobody = NewAppUser {
         account_id: 999,
@@ -184,7 +193,7 @@ async fn every_query_runs() {
     };
     assert!(matches!(
         store.insert_app_user(&nobody).await,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
     assert_eq!(
         store.app_user(app.id, 42).await.unwrap(),
@@ -213,7 +222,7 @@ async fn every_query_runs() {
     };
     assert!(matches!(
         store.insert_token(&orphan).await,
-        Err(StoreError::NotFound("app user"))
+        Err(StoreError::NotFound(Entity::AppUser))
     ));
     assert_eq!(
         store
@@ -274,7 +283,7 @@ async fn every_query_runs() {
     };
     assert!(matches!(
         store.apply_friendship_change(&unknown).await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
     let unknown = FriendshipChange {
         account_id: 999,
@@ -282,7 +291,7 @@ async fn every_query_runs() {
     };
     assert!(matches!(
         store.apply_friendship_change(&unknown).await,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
     let log = store
         .friendship_log(channel.id, account.id, PageRequest::first(1))

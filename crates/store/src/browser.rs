@@ -90,7 +90,7 @@ pub trait BrowserStore: Send + Sync {
     /// Deletes expired sessions, codes and follow results; returns how many rows went.
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
-    /// `NotFound("app user")` when the user is not linked to the app.
+    /// `NotFound(Entity::AppUser)` when the user is not linked to the app.
     async fn insert_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()>;
     /// Deletes and returns the code: a second call with the same hash finds nothing, even
     /// when two race.

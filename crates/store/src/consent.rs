@@ -11,7 +11,7 @@ use talkchannel_domain::AppId;
 pub trait ConsentStore: Send + Sync {
     /// The app's stored settings, by item name (empty for an unknown app).
     async fn consent_settings(&self, app: AppId) -> StoreResult<Vec<(String, Requirement)>>;
-    /// Replaces the app's stored settings in one transaction; `NotFound("app")` for an
+    /// Replaces the app's stored settings in one transaction; `NotFound(Entity::App)` for an
     /// unknown app.
     async fn set_consent_settings(
         &self,

@@ -90,9 +90,9 @@ pub trait RowImport: Send {
 
 #[async_trait]
 pub trait CustomerFileStore: Send + Sync {
-    /// Creates a file. `Conflict("file_name")` when the channel has a file of that name,
-    /// `Conflict("file_slots")` when it already has `MAX_FILES_PER_CHANNEL` files,
-    /// `NotFound("channel")`/`NotFound("app")` for unknown references.
+    /// Creates a file. `Conflict(Clash::FileNameTaken)` when the channel has a file of that name,
+    /// `Conflict(Clash::FileSlotsFull)` when it already has `MAX_FILES_PER_CHANNEL` files,
+    /// `NotFound(Entity::Channel)`/`NotFound(Entity::App)` for unknown references.
     async fn insert_customer_file(
         &self,
         new: &NewCustomerFile,
@@ -102,7 +102,7 @@ pub trait CustomerFileStore: Send + Sync {
     /// Every file of the channel, oldest first.
     async fn channel_customer_files(&self, channel: ChannelId) -> StoreResult<Vec<CustomerFile>>;
     /// Inserts or replaces rows in one transaction and adds `attempted` to the file's
-    /// count; `NotFound("customer file")` when the file is gone.
+    /// count; `NotFound(Entity::CustomerFile)` when the file is gone.
     async fn put_file_rows(
         &self,
         file: FileId,
@@ -122,7 +122,7 @@ pub trait CustomerFileStore: Send + Sync {
     /// Deletes the file, its rows and its import reports; false when there was no file.
     async fn delete_customer_file(&self, file: FileId) -> StoreResult<bool>;
 
-    /// Starts an all-or-nothing import into the file (`NotFound("customer file")`).
+    /// Starts an all-or-nothing import into the file (`NotFound(Entity::CustomerFile)`).
     async fn begin_row_import(&self, file: FileId) -> StoreResult<Box<dyn RowImport>>;
     /// Keeps an import's report; the id given is ignored and the stored one returned.
     async fn insert_file_import(&self, report: &FileImport) -> StoreResult<FileImport>;

@@ -17,16 +17,16 @@ pub struct LoginCredential {
 #[async_trait]
 pub trait LoginStore: Send + Sync {
     /// Replaces the app's redirect URIs with `uris` (kept in this order) in one
-    /// transaction; `NotFound("app")` for an unknown app.
+    /// transaction; `NotFound(Entity::App)` for an unknown app.
     async fn set_redirect_uris(&self, app: AppId, uris: &[String]) -> StoreResult<()>;
     /// The app's redirect URIs in the order they were set (empty for an unknown app).
     async fn redirect_uris(&self, app: AppId) -> StoreResult<Vec<String>>;
     /// Sets (`Some`) or removes (`None`) the client secret the app's token requests must
-    /// carry; `NotFound("app")` for an unknown app.
+    /// carry; `NotFound(Entity::App)` for an unknown app.
     async fn set_client_secret(&self, app: AppId, secret: Option<&str>) -> StoreResult<()>;
     /// The app's client secret, if it requires one.
     async fn client_secret(&self, app: AppId) -> StoreResult<Option<String>>;
-    /// Sets or replaces the account's password hash; `NotFound("account")` if unknown.
+    /// Sets or replaces the account's password hash; `NotFound(Entity::Account)` if unknown.
     async fn set_password_hash(
         &self,
         account: AccountId,

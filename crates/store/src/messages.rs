@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use roaring::RoaringTreemap;
 use talkchannel_domain::{
-    AccountId, ChannelId, Message, MessageId, MessageState, NewMessage, Page, PageRequest, Target,
+    AccountId, ChannelId, Clash, Message, MessageId, MessageState, NewMessage, Page, PageRequest,
+    Target,
 };
 
 /// An idempotency key as stored: the caller's key within a scope (one channel), and a
@@ -89,7 +90,7 @@ pub struct ReceiptCounts {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Stores a draft (or a scheduled message when `scheduled_at` is set).
-    /// `Conflict("idempotency_key")` when `key` was used with another fingerprint.
+    /// `Conflict(Clash::IdempotencyKeyReused)` when `key` was used with another fingerprint.
     async fn insert_message(
         &self,
         channel: ChannelId,
@@ -101,11 +102,11 @@ pub trait MessageStore: Send + Sync {
     /// The channel's messages (test sends left out) in id order.
     async fn messages(&self, channel: ChannelId, page: PageRequest) -> StoreResult<Page<Message>>;
     /// The message a key was used for, if it was used with this fingerprint;
-    /// `Conflict("idempotency_key")` if it was used with another.
+    /// `Conflict(Clash::IdempotencyKeyReused)` if it was used with another.
     async fn keyed_message(&self, key: &IdempotencyKey) -> StoreResult<Option<Message>>;
     /// Marks a draft or scheduled message sent with its recipient set, in one transaction
-    /// with the key. `Conflict("message_state")` when it is no longer draft or scheduled,
-    /// `Conflict("idempotency_key")` on a key used with another fingerprint.
+    /// with the key. `Conflict(Clash::MessageNotPending)` when it is no longer draft or scheduled,
+    /// `Conflict(Clash::IdempotencyKeyReused)` on a key used with another fingerprint.
     async fn deliver_message(
         &self,
         id: MessageId,
@@ -113,7 +114,7 @@ pub trait MessageStore: Send + Sync {
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
     ) -> StoreResult<Keyed>;
-    /// Cancels a draft or scheduled message; `Conflict("message_state")` otherwise.
+    /// Cancels a draft or scheduled message; `Conflict(Clash::MessageNotPending)` otherwise.
     async fn cancel_message(&self, id: MessageId, at: DateTime<Utc>) -> StoreResult<Message>;
     /// Scheduled messages whose time has come, oldest first.
     async fn due_messages(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Message>>;
@@ -225,6 +226,6 @@ pub fn check_key(key: &IdempotencyKey, stored_fingerprint: &str) -> StoreResult<
     if stored_fingerprint == key.fingerprint {
         Ok(())
     } else {
-        Err(crate::StoreError::Conflict("idempotency_key"))
+        Err(crate::StoreError::Conflict(Clash::IdempotencyKeyReused))
     }
 }

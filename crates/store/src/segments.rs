@@ -93,8 +93,8 @@ pub trait SegmentStore: Send + Sync {
 
 #[async_trait]
 pub trait FriendGroupStore: Send + Sync {
-    /// `Conflict("group_name")` when the channel has a group of that name,
-    /// `Conflict("group_slots")` beyond `MAX_GROUPS_PER_CHANNEL`, `NotFound("channel")`.
+    /// `Conflict(Clash::GroupNameTaken)` when the channel has a group of that name,
+    /// `Conflict(Clash::GroupSlotsFull)` beyond `MAX_GROUPS_PER_CHANNEL`, `NotFound(Entity::Channel)`.
     async fn insert_friend_group(
         &self,
         channel: ChannelId,
@@ -108,7 +108,7 @@ pub trait FriendGroupStore: Send + Sync {
         channel: ChannelId,
         page: PageRequest,
     ) -> StoreResult<Page<FriendGroup>>;
-    /// `None` when there is no such group; `Conflict("group_name")` on a taken name.
+    /// `None` when there is no such group; `Conflict(Clash::GroupNameTaken)` on a taken name.
     async fn update_friend_group(
         &self,
         id: GroupId,

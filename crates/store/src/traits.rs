@@ -20,7 +20,7 @@ pub trait AccountStore: Send + Sync {
 
 #[async_trait]
 pub trait AppStore: Send + Sync {
-    /// Inserts the app and its keys; `Conflict("key")` if a key is already taken.
+    /// Inserts the app and its keys; `Conflict(Clash::AppKeyTaken)` if a key is already taken.
     async fn insert_app(&self, new: &NewApp, at: DateTime<Utc>) -> StoreResult<App>;
     async fn app(&self, id: AppId) -> StoreResult<Option<App>>;
     async fn apps(&self, page: PageRequest) -> StoreResult<Page<App>>;
@@ -28,7 +28,7 @@ pub trait AppStore: Send + Sync {
     async fn add_admin_key(&self, app: AppId, key: &AppKey) -> StoreResult<()>;
     async fn key_owner(&self, key: &str) -> StoreResult<Option<KeyOwner>>;
 
-    /// Links an account; `Conflict("account")` if already linked, `Conflict("user_id")` if
+    /// Links an account; `Conflict(Clash::AccountAlreadyLinked)` if already linked, `Conflict(Clash::UserIdTaken)` if
     /// the id is taken in this app.
     async fn insert_app_user(&self, new: &NewAppUser) -> StoreResult<AppUser>;
     async fn app_user(&self, app: AppId, user_id: UserId) -> StoreResult<Option<AppUser>>;
@@ -45,7 +45,7 @@ pub trait AppStore: Send + Sync {
 
 #[async_trait]
 pub trait ChannelStore: Send + Sync {
-    /// `Conflict("public_id")` or `Conflict("search_id")` when taken.
+    /// `Conflict(Clash::ChannelPublicIdTaken)` or `Conflict(Clash::SearchIdTaken)` when taken.
     async fn insert_channel(&self, new: &NewChannel, at: DateTime<Utc>) -> StoreResult<Channel>;
     async fn channel(&self, id: ChannelId) -> StoreResult<Option<Channel>>;
     async fn channel_by_public_id(&self, id: &ChannelPublicId) -> StoreResult<Option<Channel>>;
@@ -63,7 +63,7 @@ pub trait ChannelStore: Send + Sync {
     async fn disconnect(&self, app: AppId, channel: ChannelId) -> StoreResult<bool>;
     /// The app's connected channels, in the order they were connected.
     async fn connected_channels(&self, app: AppId) -> StoreResult<Vec<Channel>>;
-    /// Sets the channel's time zone; `NotFound("channel")` when there is no such channel.
+    /// Sets the channel's time zone; `NotFound(Entity::Channel)` when there is no such channel.
     async fn set_channel_time_zone(&self, id: ChannelId, zone: TimeZone) -> StoreResult<Channel>;
 }
 

@@ -147,7 +147,7 @@ pub struct DeliveryResult {
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
     /// Creates or replaces the app's settings; `paused` and `consecutive_failures` are
-    /// kept on update (see `resume_webhook`). `NotFound("app")` for an unknown app.
+    /// kept on update (see `resume_webhook`). `NotFound(Entity::App)` for an unknown app.
     async fn put_webhook_settings(&self, settings: &WebhookSettings) -> StoreResult<()>;
     async fn webhook_settings(&self, app: AppId) -> StoreResult<Option<WebhookSettings>>;
     /// Unpauses the endpoint and clears its failure count; false when it has no settings.

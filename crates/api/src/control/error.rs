@@ -75,10 +75,7 @@ impl From<ServiceError> for ControlError {
             ServiceError::NotFound { .. } | ServiceError::FileNotFound(_) => {
                 Self::not_found(message)
             }
-            ServiceError::FileNameTaken(_) | ServiceError::TooManyFiles => {
-                Self::new(StatusCode::CONFLICT, "conflict", message)
-            }
-            ServiceError::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            ServiceError::Conflict { .. } => Self::new(StatusCode::CONFLICT, "conflict", message),
             ServiceError::ChannelSanctioned(_) => {
                 Self::new(StatusCode::CONFLICT, "channel_sanctioned", message)
             }

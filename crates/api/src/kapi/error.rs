@@ -41,10 +41,18 @@ impl KapiError {
         Self::new(KakaoCode::InvalidCredential, msg)
     }
 
-    /// Overrides the status Kakao pairs with the code (for framework errors such as 413).
-    pub fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = Some(status);
-        self
+    /// An error the framework made (unknown path, body too large, timeout, panic): it keeps
+    /// the framework's status and carries the nearest Kakao code.
+    pub fn from_status(status: StatusCode, msg: impl Into<String>) -> Self {
+        let code = match status {
+            StatusCode::UNAUTHORIZED => KakaoCode::InvalidCredential,
+            s if s.is_server_error() => KakaoCode::Internal,
+            _ => KakaoCode::InvalidParameter,
+        };
+        Self {
+            status: Some(status),
+            ..Self::new(code, msg)
+        }
     }
 
     pub fn code(&self) -> KakaoCode {
@@ -57,15 +65,11 @@ impl From<ServiceError> for KapiError {
         let msg = e.to_string();
         match e {
             ServiceError::Invalid(_) => Self::invalid(msg),
-            ServiceError::NotFound {
-                what: "channel", ..
-            } => Self::new(KakaoCode::ChannelNotFound, msg),
-            ServiceError::NotFound { .. } | ServiceError::Conflict(_) => Self::invalid(msg),
+            ServiceError::NotFound { what, .. } => Self::new(KakaoCode::for_missing(what), msg),
+            ServiceError::Conflict { clash, .. } => Self::new(KakaoCode::for_clash(clash), msg),
             ServiceError::ChannelSanctioned(_) => Self::new(KakaoCode::ChannelSanctioned, msg),
             ServiceError::ChannelNotConnected(_) => Self::new(KakaoCode::ChannelNotConnected, msg),
             ServiceError::FileNotFound(_) => Self::new(KakaoCode::FileNotFound, msg),
-            ServiceError::FileNameTaken(_) => Self::new(KakaoCode::FileNameRejected, msg),
-            ServiceError::TooManyFiles => Self::new(KakaoCode::TooManyFiles, msg),
             ServiceError::Unauthenticated(_) => Self::unauthenticated(msg),
             ServiceError::NotLinked => Self::new(
                 KakaoCode::NotLinked,

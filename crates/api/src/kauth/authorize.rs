@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use talkchannel_domain::CodeChallenge;
+use talkchannel_domain::{CodeChallenge, Koe};
 use talkchannel_service::{AuthorizeError, AuthorizeRequest};
 
 #[derive(Template)]
@@ -69,10 +69,6 @@ impl Redirect {
     }
 }
 
-fn page_error(status: StatusCode, code: &'static str, message: &str) -> PageError {
-    PageError::Request(status, code, message.to_owned())
-}
-
 /// Checks client, redirect URI and the rest of the request. `Err(Ok(response))` is an
 /// error already sent to the redirect URI; `Err(Err(page))` an error page.
 async fn check(
@@ -81,9 +77,8 @@ async fn check(
 ) -> Result<(AuthorizeRequest, Redirect), Result<Response, PageError>> {
     let param = |name: &str| p.get(name).filter(|v| !v.is_empty());
     let (Some(client_id), Some(redirect_uri)) = (param("client_id"), param("redirect_uri")) else {
-        return Err(Err(page_error(
-            StatusCode::BAD_REQUEST,
-            "KOE010",
+        return Err(Err(PageError::koe(
+            Koe::InvalidRequest,
             "client_id and redirect_uri are required",
         )));
     };
@@ -91,19 +86,7 @@ async fn check(
         .services
         .authorize_client(client_id, redirect_uri)
         .await
-        .map_err(|e| match e {
-            AuthorizeError::InvalidClient => Err(page_error(
-                StatusCode::UNAUTHORIZED,
-                "KOE101",
-                "client_id is not the REST API or JavaScript key of an app",
-            )),
-            AuthorizeError::UnregisteredRedirectUri => Err(page_error(
-                StatusCode::BAD_REQUEST,
-                "KOE006",
-                "redirect_uri is not registered for this app",
-            )),
-            other => Err(describe(other)),
-        })?;
+        .map_err(|e| Err(PageError::from(e)))?;
     let redirect = Redirect {
         uri: redirect_uri.to_owned(),
         state: param("state").map(str::to_owned),
@@ -138,19 +121,7 @@ async fn check(
         Err(AuthorizeError::InvalidScope(s)) => Err(Ok(
             redirect.error("invalid_scope", &format!("invalid scope: {s}"))
         )),
-        Err(other) => Err(Err(describe(other))),
-    }
-}
-
-fn describe(e: AuthorizeError) -> PageError {
-    match e {
-        AuthorizeError::ChannelNotConnected(id) => page_error(
-            StatusCode::BAD_REQUEST,
-            "KOE102",
-            &format!("channel_public_id `{id}` is not a channel connected to this app"),
-        ),
-        AuthorizeError::Service(e) => PageError::Internal(e.to_string()),
-        other => PageError::Internal(format!("{other:?}")),
+        Err(other) => Err(Err(other.into())),
     }
 }
 
@@ -255,13 +226,9 @@ async fn consent_submit(
     ctx: &PageCtx,
     form: &FormData,
 ) -> Result<Response, PageError> {
-    ctx.require_csrf(form, "KOE001")?;
+    ctx.require_csrf(form, Koe::SessionExpired.code())?;
     let Some(account) = ctx.account() else {
-        return Err(page_error(
-            StatusCode::UNAUTHORIZED,
-            "KOE001",
-            ctx.t.session_expired,
-        ));
+        return Err(PageError::koe(Koe::SessionExpired, ctx.t.session_expired));
     };
     let (req, redirect) = match check(state, form).await {
         Ok(checked) => checked,

@@ -11,7 +11,7 @@ use axum::extract::{FromRequestParts, OriginalUri, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use talkchannel_domain::{ChangeSource, Channel, ChannelStatus, FriendAction, Relation};
+use talkchannel_domain::{ChangeSource, Channel, ChannelStatus, FriendAction, Kae, Relation};
 
 #[derive(Template)]
 #[template(path = "channel.html")]
@@ -235,7 +235,7 @@ pub async fn add(
         let Some(account) = ctx.account() else {
             return Ok(sign_in_first(&ctx.here));
         };
-        ctx.require_csrf(&form, "KAE002")?;
+        ctx.require_csrf(&form, Kae::InvalidRequest.code())?;
         state
             .services
             .change_friendship(

@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::collections::HashMap;
-use talkchannel_domain::{App, Channel, Relation};
+use talkchannel_domain::{App, Channel, Kae, Relation};
 use talkchannel_service::{FollowStatus, KaeError};
 
 /// Where the result goes.
@@ -60,7 +60,7 @@ impl Params for FormData {
 }
 
 fn bad(message: &str) -> PageError {
-    PageError::Request(StatusCode::BAD_REQUEST, "KAE003", message.to_owned())
+    PageError::kae(StatusCode::BAD_REQUEST, Kae::InvalidParameter, message)
 }
 
 fn valid_trans_id(id: &str) -> bool {
@@ -81,7 +81,7 @@ async fn target(state: &ApiState, ctx: &PageCtx, p: &impl Params) -> Result<Targ
         .services
         .follow_app(app_key)
         .await
-        .map_err(|e| PageError::Request(StatusCode::UNAUTHORIZED, e.code, e.message))?;
+        .map_err(|e| PageError::kae(StatusCode::UNAUTHORIZED, e.code, e.message))?;
     let callback = match (p.param("return_url"), p.param("trans_id")) {
         (Some(url), None) => Callback::ReturnUrl(return_url(state, &app, app_key, url).await?),
         (None, Some(t)) if valid_trans_id(t) => Callback::Transaction(t.to_owned()),
@@ -152,7 +152,7 @@ async fn deliver(
                 q.append_pair("status", outcome.status.as_str());
                 q.append_pair("channel_public_id", channel_id);
                 if let Some(e) = outcome.error {
-                    q.append_pair("error_code", e.code);
+                    q.append_pair("error_code", e.code.code());
                     q.append_pair("error_msg", &e.message);
                 }
             }
@@ -178,7 +178,7 @@ async fn deliver(
                 ),
             };
             let mut page = MessagePage::new(c, tone, heading, lead);
-            page.code = outcome.error.map(|e| e.code.to_owned());
+            page.code = outcome.error.map(|e| e.code.code().to_owned());
             page.name = outcome.channel.map(|ch| ch.name.clone());
             page.initial = outcome.channel.map(|ch| initial(&ch.name));
             page.closes = true;
@@ -257,18 +257,15 @@ pub async fn page(
 pub async fn submit(State(state): State<ApiState>, ctx: PageCtx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let result = async {
-        ctx.require_csrf(&form, "KAE002")?;
+        ctx.require_csrf(&form, Kae::InvalidRequest.code())?;
         let target = match target(&state, &ctx, &form).await {
             Ok(t) => t,
             Err(Stop::Page(e)) => return Err(e),
             Err(Stop::Delivered(r)) => return Ok(r),
         };
         let Some(account) = ctx.account() else {
-            return Err(PageError::Request(
-                StatusCode::UNAUTHORIZED,
-                "KAE205",
-                "sign in first".into(),
-            ));
+            let kae = Kae::LoginRequired;
+            return Err(PageError::kae(StatusCode::UNAUTHORIZED, kae, kae.message()));
         };
         let channel = &target.channel;
         let added;
@@ -318,7 +315,7 @@ pub async fn result(
     let (status, body) = if !valid_trans_id(trans_id) {
         (
             StatusCode::BAD_REQUEST,
-            json!({"status": "error", "error_code": "KAE003", "error_msg": "trans_id is missing or malformed"}),
+            json!({"status": "error", "error_code": Kae::InvalidParameter.code(), "error_msg": "trans_id is missing or malformed"}),
         )
     } else {
         match state.services.follow_result(trans_id).await {
@@ -326,8 +323,8 @@ pub async fn result(
                 let mut body =
                     json!({"status": r.status, "channel_public_id": r.channel_public_id});
                 if let Some(code) = r.error_code {
+                    body["error_msg"] = kae_message(&code).into();
                     body["error_code"] = code.into();
-                    body["error_msg"] = kae_message(&body["error_code"]).into();
                 }
                 (StatusCode::OK, body)
             }
@@ -336,7 +333,7 @@ pub async fn result(
                 tracing::error!(error = %e, "follow result lookup failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"status": "error", "error_code": "KAE001", "error_msg": "a temporary error occurred"}),
+                    json!({"status": "error", "error_code": Kae::Internal.code(), "error_msg": "a temporary error occurred"}),
                 )
             }
         }
@@ -352,11 +349,6 @@ pub async fn result(
 }
 
 /// The sentence the SDKs show for a stored KAE code.
-fn kae_message(code: &serde_json::Value) -> &'static str {
-    match code.as_str().unwrap_or_default() {
-        "KAE005" => "there is no such channel",
-        "KAE006" => "this channel cannot be added",
-        "KAE105" => "the channel is not connected to the app",
-        _ => "a temporary error occurred; try again",
-    }
+fn kae_message(code: &str) -> &'static str {
+    Kae::parse(code).unwrap_or(Kae::Internal).message()
 }

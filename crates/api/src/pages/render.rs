@@ -6,6 +6,7 @@ use super::PageCtx;
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use talkchannel_domain::{ChannelPublicId, Entity, Kae, Koe};
 use talkchannel_service::ServiceError;
 
 pub struct LangLink {
@@ -142,9 +143,11 @@ impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound {
-                what: "channel", ..
+                what: Entity::Channel,
+                ..
             } => PageError::ChannelNotFound,
-            ServiceError::Invalid(v) if v.field == "channel_public_id" => {
+            // A malformed profile id names no channel either.
+            ServiceError::Invalid(v) if v.field == ChannelPublicId::FIELD => {
                 PageError::ChannelNotFound
             }
             ServiceError::ChannelSanctioned(_) => PageError::ChannelSanctioned,
@@ -154,6 +157,18 @@ impl From<ServiceError> for PageError {
 }
 
 impl PageError {
+    /// A Kakao Login failure on a page, with the catalogue's status.
+    pub fn koe(koe: Koe, message: impl Into<String>) -> Self {
+        let status = StatusCode::from_u16(koe.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        PageError::Request(status, koe.code(), message.into())
+    }
+
+    /// An SDK failure on a page: the SDK codes have no status of their own, the page
+    /// chooses it.
+    pub fn kae(status: StatusCode, kae: Kae, message: impl Into<String>) -> Self {
+        PageError::Request(status, kae.code(), message.into())
+    }
+
     pub async fn render(self, ctx: PageCtx, state: &crate::ApiState) -> Response {
         let c = Chrome::of(&ctx, state).await;
         let t = c.t;

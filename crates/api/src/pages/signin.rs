@@ -11,7 +11,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use std::collections::HashMap;
-use talkchannel_domain::PageRequest;
+use talkchannel_domain::{Koe, PageRequest};
 use talkchannel_service::SignIn;
 
 use super::context::safe_continue;
@@ -139,10 +139,9 @@ pub async fn pick(State(state): State<ApiState>, mut ctx: PageCtx, body: Bytes) 
     let next = safe_continue(form.get("continue"));
     let result = async {
         if !state.pages.account_picker {
-            return Err(PageError::Request(
-                StatusCode::NOT_FOUND,
-                "KOE002",
-                "the account picker is off (pages.account_picker)".into(),
+            return Err(PageError::koe(
+                Koe::PageDisabled,
+                "the account picker is off (pages.account_picker)",
             ));
         }
         if !ctx.csrf_ok(form.get("csrf_token")) {
@@ -160,13 +159,7 @@ pub async fn pick(State(state): State<ApiState>, mut ctx: PageCtx, body: Bytes) 
         let account = form
             .get("account_id")
             .and_then(|v| v.parse::<i64>().ok())
-            .ok_or_else(|| {
-                PageError::Request(
-                    StatusCode::BAD_REQUEST,
-                    "KOE001",
-                    "account_id is required".into(),
-                )
-            })?;
+            .ok_or_else(|| PageError::koe(Koe::InvalidForm, "account_id is required"))?;
         let session = state
             .services
             .sign_in_as(ctx.session.as_ref(), account)
@@ -182,7 +175,7 @@ pub async fn logout(State(state): State<ApiState>, mut ctx: PageCtx, body: Bytes
     let form = FormData::parse(&body);
     let next = safe_continue(form.get("continue"));
     let result = async {
-        ctx.require_csrf(&form, "KOE001")?;
+        ctx.require_csrf(&form, Koe::SessionExpired.code())?;
         if let Some(session) = ctx.session.clone() {
             state.services.sign_out(&session).await?;
         }

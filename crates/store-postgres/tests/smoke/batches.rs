@@ -5,7 +5,7 @@
 use super::friendships::wait_for_a_lock_wait;
 use super::{account, change, channel, fresh, t};
 use std::collections::HashMap;
-use talkchannel_domain::{FriendAction, Relation};
+use talkchannel_domain::{Entity, FriendAction, Relation};
 use talkchannel_store::{AccountStore, ChannelStore, FriendshipStore, StoreError};
 
 /// Changes that queue for one channel are applied in one transaction, in arrival order,
@@ -66,7 +66,7 @@ async fn queued_changes_of_a_channel_are_applied_together_in_order() {
     for (c, outcome) in changes.iter().zip(&outcomes) {
         if c.account_id >= 900_000_000 {
             assert!(
-                matches!(outcome, Err(StoreError::NotFound("account"))),
+                matches!(outcome, Err(StoreError::NotFound(Entity::Account))),
                 "{outcome:?}"
             );
             continue;

@@ -3,7 +3,7 @@
 
 use super::{account, change, channel, fresh, t};
 use std::sync::Arc;
-use talkchannel_domain::{FriendAction, PageRequest, Relation};
+use talkchannel_domain::{Entity, FriendAction, PageRequest, Relation};
 use talkchannel_store::{AccountStore, ChannelStore, FriendshipStore, StoreError};
 
 #[tokio::test]
@@ -96,14 +96,14 @@ async fn friendships_follow_the_domain_rule() {
         .await;
     assert!(matches!(
         unknown_channel,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
     let unknown_account = store
         .apply_friendship_change(&change(ch.id, 987_654_321, FriendAction::Add, 7))
         .await;
     assert!(matches!(
         unknown_account,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
 }
 

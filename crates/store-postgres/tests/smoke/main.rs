@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeSet;
 use talkchannel_domain::{
-    AppKey, ChangeSource, ChannelPublicId, ChannelStatus, FriendAction, Gender, KeyKind,
-    NewAccount, NewApp, NewChannel, PageRequest, PhoneNumber, SearchId, TokenRecord,
+    AppKey, ChangeSource, ChannelPublicId, ChannelStatus, Clash, Entity, FriendAction, Gender,
+    KeyKind, NewAccount, NewApp, NewChannel, PageRequest, PhoneNumber, SearchId, TokenRecord,
 };
 use talkchannel_store::{
     AccountStore, AppStore, ChannelStore, FriendshipChange, KeyOwner, NewAppUser, SettingsStore,
@@ -146,7 +146,7 @@ async fn apps_keys_users_and_tokens() {
     );
     assert!(matches!(
         store.insert_app(&new, t(0)).await,
-        Err(StoreError::Conflict("key"))
+        Err(StoreError::Conflict(Clash::AppKeyTaken))
     ));
     assert_eq!(
         store
@@ -181,13 +181,13 @@ async fn apps_keys_users_and_tokens() {
         store
             .add_admin_key(app.id, &key(KeyKind::Admin, true, 1))
             .await,
-        Err(StoreError::Conflict("key"))
+        Err(StoreError::Conflict(Clash::AppKeyTaken))
     ));
     assert!(matches!(
         store
             .add_admin_key(987_654_321, &key(KeyKind::Admin, true, 9))
             .await,
-        Err(StoreError::NotFound("app"))
+        Err(StoreError::NotFound(Entity::App))
     ));
     assert_eq!(store.app(app.id).await.unwrap(), Some(read));
 
@@ -216,7 +216,7 @@ async fn apps_keys_users_and_tokens() {
                 ..nu.clone()
             })
             .await,
-        Err(StoreError::Conflict("account"))
+        Err(StoreError::Conflict(Clash::AccountAlreadyLinked))
     ));
     let other = store.insert_account(&account(), t(0)).await.unwrap();
     assert!(matches!(
@@ -226,7 +226,7 @@ async fn apps_keys_users_and_tokens() {
                 ..nu.clone()
             })
             .await,
-        Err(StoreError::Conflict("user_id"))
+        Err(StoreError::Conflict(Clash::UserIdTaken))
     ));
     assert!(matches!(
         store
@@ -235,7 +235,7 @@ async fn apps_keys_users_and_tokens() {
                 ..nu.clone()
             })
             .await,
-        Err(StoreError::NotFound("app"))
+        Err(StoreError::NotFound(Entity::App))
     ));
     assert!(matches!(
         store
@@ -245,7 +245,7 @@ async fn apps_keys_users_and_tokens() {
                 ..nu.clone()
             })
             .await,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
     let empty = NewAppUser {
         account_id: other.id,
@@ -288,7 +288,7 @@ async fn apps_keys_users_and_tokens() {
     };
     assert!(matches!(
         store.insert_token(&orphan).await,
-        Err(StoreError::NotFound("app user"))
+        Err(StoreError::NotFound(Entity::AppUser))
     ));
 }
 
@@ -310,7 +310,7 @@ async fn channels_and_connections() {
     };
     assert!(matches!(
         store.insert_channel(&same_public, t(0)).await,
-        Err(StoreError::Conflict("public_id"))
+        Err(StoreError::Conflict(Clash::ChannelPublicIdTaken))
     ));
     let same_search = NewChannel {
         public_id: ChannelPublicId::parse("_other").unwrap(),
@@ -318,7 +318,7 @@ async fn channels_and_connections() {
     };
     assert!(matches!(
         store.insert_channel(&same_search, t(0)).await,
-        Err(StoreError::Conflict("search_id"))
+        Err(StoreError::Conflict(Clash::SearchIdTaken))
     ));
     assert_eq!(
         store
@@ -338,7 +338,7 @@ async fn channels_and_connections() {
         store
             .set_channel_status(987_654_321, ChannelStatus::Active)
             .await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
 
     let app = store
@@ -360,11 +360,11 @@ async fn channels_and_connections() {
     );
     assert!(matches!(
         store.connect(987_654_321, c1.id, t(0)).await,
-        Err(StoreError::NotFound("app"))
+        Err(StoreError::NotFound(Entity::App))
     ));
     assert!(matches!(
         store.connect(app.id, 987_654_321, t(0)).await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
     assert!(store.disconnect(app.id, c2.id).await.unwrap());
     assert!(!store.disconnect(app.id, c2.id).await.unwrap());

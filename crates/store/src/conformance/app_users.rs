@@ -2,7 +2,7 @@ use super::fixtures::*;
 use crate::{NewAppUser, Store};
 use chrono::Duration;
 use talkchannel_domain::app_user::KNOWN_SCOPES;
-use talkchannel_domain::{AppId, AppUser, TokenRecord, UserId};
+use talkchannel_domain::{AppId, AppUser, Clash, Entity, TokenRecord, UserId};
 
 fn as_app_user(new: &NewAppUser) -> AppUser {
     AppUser {
@@ -84,8 +84,8 @@ pub async fn app_user_round_trips_with_scopes(store: &dyn Store) {
     );
 }
 
-/// Linking an account twice to one app is `Conflict("account")`; reusing a user id in one
-/// app is `Conflict("user_id")`; neither creates anything.
+/// Linking an account twice to one app is `Conflict(Clash::AccountAlreadyLinked)`; reusing a user id in one
+/// app is `Conflict(Clash::UserIdTaken)`; neither creates anything.
 pub async fn insert_app_user_conflicts(store: &dyn Store) {
     let app = new_app(store).await;
     let (linked, other) = (new_account(store).await, new_account(store).await);
@@ -94,7 +94,7 @@ pub async fn insert_app_user_conflicts(store: &dyn Store) {
     let again = app_user_input(app.id, linked.id, 200);
     assert_conflict(
         store.insert_app_user(&again).await,
-        "account",
+        Clash::AccountAlreadyLinked,
         "insert_app_user for an already linked account",
     );
     assert_eq!(
@@ -106,7 +106,7 @@ pub async fn insert_app_user_conflicts(store: &dyn Store) {
     let taken = app_user_input(app.id, other.id, 100);
     assert_conflict(
         store.insert_app_user(&taken).await,
-        "user_id",
+        Clash::UserIdTaken,
         "insert_app_user with a taken user_id",
     );
     assert_eq!(
@@ -133,20 +133,20 @@ pub async fn insert_app_user_conflicts(store: &dyn Store) {
     link(store, app.id, other.id, 200).await;
 }
 
-/// Linking to an unknown app is `NotFound("app")`, an unknown account `NotFound("account")`.
+/// Linking to an unknown app is `NotFound(Entity::App)`, an unknown account `NotFound(Entity::Account)`.
 pub async fn insert_app_user_unknown_refs_not_found(store: &dyn Store) {
     let app = new_app(store).await;
     let account = new_account(store).await;
     let no_app = app_user_input(UNKNOWN_ID, account.id, 1);
     assert_not_found(
         store.insert_app_user(&no_app).await,
-        "app",
+        Entity::App,
         "insert_app_user with an unknown app",
     );
     let no_account = app_user_input(app.id, UNKNOWN_ID, 1);
     assert_not_found(
         store.insert_app_user(&no_account).await,
-        "account",
+        Entity::Account,
         "insert_app_user with an unknown account",
     );
     assert_eq!(
@@ -246,7 +246,7 @@ pub async fn token_round_trips_with_its_app_user(store: &dyn Store) {
     );
 }
 
-/// A token for an unlinked (app, user id) is `NotFound("app user")` and is not stored.
+/// A token for an unlinked (app, user id) is `NotFound(Entity::AppUser)` and is not stored.
 pub async fn insert_token_unknown_app_user_not_found(store: &dyn Store) {
     let (app, other) = (new_app(store).await, new_app(store).await);
     let account = new_account(store).await;
@@ -257,7 +257,7 @@ pub async fn insert_token_unknown_app_user_not_found(store: &dyn Store) {
     ] {
         assert_not_found(
             store.insert_token(&tk).await,
-            "app user",
+            Entity::AppUser,
             &format!("insert_token for an {label}"),
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 use super::fixtures::*;
 use crate::{KeyOwner, Store};
-use talkchannel_domain::{App, AppKey, KeyKind, NewApp, PageRequest};
+use talkchannel_domain::{App, AppKey, Clash, Entity, KeyKind, NewApp, PageRequest};
 
 async fn read_app(store: &dyn Store, app: &App) -> App {
     store
@@ -94,7 +94,7 @@ pub async fn key_owner_finds_every_key(store: &dyn Store) {
 }
 
 /// A key already taken (by another app, of any kind, or twice in the same app) makes
-/// `insert_app` fail with `Conflict("key")`, and neither the app nor any of its keys is
+/// `insert_app` fail with `Conflict(Clash::AppKeyTaken)`, and neither the app nor any of its keys is
 /// created.
 pub async fn insert_app_with_taken_key_conflicts_and_creates_nothing(store: &dyn Store) {
     let first = new_app(store).await;
@@ -115,7 +115,7 @@ pub async fn insert_app_with_taken_key_conflicts_and_creates_nothing(store: &dyn
     ] {
         assert_conflict(
             store.insert_app(new, t0()).await,
-            "key",
+            Clash::AppKeyTaken,
             &format!("insert_app with a taken key ({label})"),
         );
         let all = store
@@ -183,14 +183,14 @@ pub async fn apps_are_keyset_paginated(store: &dyn Store) {
     assert_eq!(all.items, apps, "listed apps carry their keys, in order");
 }
 
-/// `add_admin_key` on an unknown app is `NotFound("app")` and stores nothing.
+/// `add_admin_key` on an unknown app is `NotFound(Entity::App)` and stores nothing.
 pub async fn add_admin_key_to_unknown_app_is_not_found(store: &dyn Store) {
     new_app(store).await;
     for primary in [false, true] {
         let k = key(KeyKind::Admin, primary, t0());
         assert_not_found(
             store.add_admin_key(UNKNOWN_ID, &k).await,
-            "app",
+            Entity::App,
             "add_admin_key on an unknown app",
         );
         assert_eq!(
@@ -281,7 +281,7 @@ pub async fn add_admin_key_non_primary_keeps_primary(store: &dyn Store) {
     );
 }
 
-/// A taken key makes `add_admin_key` fail with `Conflict("key")` and change nothing (a
+/// A taken key makes `add_admin_key` fail with `Conflict(Clash::AppKeyTaken)` and change nothing (a
 /// failed primary add does not demote the current primary).
 pub async fn add_admin_key_taken_key_conflicts_and_changes_nothing(store: &dyn Store) {
     let app = new_app(store).await;
@@ -301,7 +301,7 @@ pub async fn add_admin_key_taken_key_conflicts_and_changes_nothing(store: &dyn S
             };
             assert_conflict(
                 store.add_admin_key(app.id, &k).await,
-                "key",
+                Clash::AppKeyTaken,
                 &format!("add_admin_key with {label} (primary: {primary})"),
             );
             assert_eq!(

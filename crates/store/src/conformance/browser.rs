@@ -4,7 +4,7 @@ use super::fixtures::{
 use super::{run_concurrently, BoxFuture, Spawn};
 use crate::{AuthorizationCode, BrowserSession, FollowResult, Store};
 use std::sync::Arc;
-use talkchannel_domain::{CodeChallenge, CodeChallengeMethod, FriendAction};
+use talkchannel_domain::{CodeChallenge, CodeChallengeMethod, Entity, FriendAction};
 
 fn session(account: Option<i64>) -> BrowserSession {
     BrowserSession {
@@ -46,7 +46,7 @@ pub async fn sessions_round_trip_and_expire(store: &dyn Store) {
     );
     assert_not_found(
         store.insert_session(&session(Some(999_999))).await,
-        "account",
+        Entity::Account,
         "insert_session(unknown account)",
     );
 
@@ -134,7 +134,7 @@ pub async fn authorization_codes_are_taken_once(store: &dyn Store) {
     );
     assert_not_found(
         store.insert_authorization_code(&code(app.id, 1)).await,
-        "app user",
+        Entity::AppUser,
         "insert_authorization_code(unlinked user)",
     );
 
@@ -277,7 +277,7 @@ pub async fn follow_results_round_trip(store: &dyn Store) {
     );
     let second = FollowResult {
         status: "error".into(),
-        error_code: Some("KAE005".into()),
+        error_code: Some(talkchannel_domain::Kae::ChannelNotFound.code().into()),
         ..first.clone()
     };
     store.put_follow_result(&second).await.expect("replace");
@@ -294,7 +294,7 @@ pub async fn follow_results_round_trip(store: &dyn Store) {
                 ..first
             })
             .await,
-        "app",
+        Entity::App,
         "put_follow_result(unknown app)",
     );
 }

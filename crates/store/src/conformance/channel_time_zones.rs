@@ -3,7 +3,7 @@
 
 use super::fixtures::*;
 use crate::{Store, StoreError};
-use talkchannel_domain::{Channel, ChannelPublicId, NewChannel, TimeZone};
+use talkchannel_domain::{Channel, ChannelPublicId, Entity, NewChannel, TimeZone};
 
 async fn reads(store: &dyn Store, id: i64, public_id: &ChannelPublicId) -> [Option<Channel>; 2] {
     [
@@ -55,6 +55,6 @@ pub async fn channel_time_zones_are_stored(store: &dyn Store) {
     );
     assert!(matches!(
         store.set_channel_time_zone(UNKNOWN_ID, new_york).await,
-        Err(StoreError::NotFound("channel"))
+        Err(StoreError::NotFound(Entity::Channel))
     ));
 }

@@ -1,6 +1,8 @@
 use super::fixtures::*;
 use crate::Store;
-use talkchannel_domain::{Channel, ChannelPublicId, ChannelStatus, NewChannel, PageRequest};
+use talkchannel_domain::{
+    Channel, ChannelPublicId, ChannelStatus, Clash, Entity, NewChannel, PageRequest,
+};
 
 async fn all_channels(store: &dyn Store) -> Vec<Channel> {
     store
@@ -103,7 +105,7 @@ pub async fn channel_public_ids_are_case_sensitive(store: &dyn Store) {
     );
 }
 
-/// A taken public id is `Conflict("public_id")`, a taken search id `Conflict("search_id")`,
+/// A taken public id is `Conflict(Clash::ChannelPublicIdTaken)`, a taken search id `Conflict(Clash::SearchIdTaken)`,
 /// and neither failure creates a channel.
 pub async fn insert_channel_taken_ids_conflict(store: &dyn Store) {
     let first = new_channel(store).await;
@@ -113,7 +115,7 @@ pub async fn insert_channel_taken_ids_conflict(store: &dyn Store) {
     };
     assert_conflict(
         store.insert_channel(&same_public, t0()).await,
-        "public_id",
+        Clash::ChannelPublicIdTaken,
         "insert_channel with a taken public_id",
     );
     assert_eq!(
@@ -127,7 +129,7 @@ pub async fn insert_channel_taken_ids_conflict(store: &dyn Store) {
     };
     assert_conflict(
         store.insert_channel(&same_search, t0()).await,
-        "search_id",
+        Clash::SearchIdTaken,
         "insert_channel with a taken search_id",
     );
     assert_eq!(
@@ -162,7 +164,7 @@ pub async fn channels_are_keyset_paginated(store: &dyn Store) {
 }
 
 /// `set_channel_status` stores and returns the updated channel; an unknown id is
-/// `NotFound("channel")`.
+/// `NotFound(Entity::Channel)`.
 pub async fn set_channel_status_updates_and_returns_channel(store: &dyn Store) {
     let channel = new_channel(store).await;
     let bystander = new_channel(store).await;
@@ -170,7 +172,7 @@ pub async fn set_channel_status_updates_and_returns_channel(store: &dyn Store) {
         store
             .set_channel_status(UNKNOWN_ID, ChannelStatus::Sanctioned)
             .await,
-        "channel",
+        Entity::Channel,
         "set_channel_status on an unknown channel",
     );
     for status in [
@@ -245,19 +247,19 @@ pub async fn connect_reports_new_connections(store: &dyn Store) {
     assert_eq!(connected_ids(store, other.id).await, vec![channel.id]);
 }
 
-/// `connect` with an unknown app is `NotFound("app")`, with an unknown channel
-/// `NotFound("channel")`.
+/// `connect` with an unknown app is `NotFound(Entity::App)`, with an unknown channel
+/// `NotFound(Entity::Channel)`.
 pub async fn connect_unknown_app_or_channel_is_not_found(store: &dyn Store) {
     let app = new_app(store).await;
     let channel = new_channel(store).await;
     assert_not_found(
         store.connect(UNKNOWN_ID, channel.id, t0()).await,
-        "app",
+        Entity::App,
         "connect with an unknown app",
     );
     assert_not_found(
         store.connect(app.id, UNKNOWN_ID, t0()).await,
-        "channel",
+        Entity::Channel,
         "connect with an unknown channel",
     );
     assert!(

@@ -1,6 +1,7 @@
 use super::fixtures::*;
 use crate::Store;
 use talkchannel_domain::consent::Requirement;
+use talkchannel_domain::Entity;
 
 /// Consent settings round-trip in item order, are replaced whole, are per app, and an
 /// unknown app has none (and cannot be given any).
@@ -43,7 +44,7 @@ pub async fn consent_settings_are_replaced_per_app(store: &dyn Store) {
         store
             .set_consent_settings(999_999, &[("gender", Requirement::Required)])
             .await,
-        "app",
+        Entity::App,
         "settings for an unknown app",
     );
     assert!(store.consent_settings(999_999).await.unwrap().is_empty());

@@ -2,8 +2,8 @@ use super::fixtures::*;
 use crate::{FileImport, FileRowInput, ImportError, ImportStatus, RowsWritten, Store};
 use talkchannel_domain::customer_file::MAX_FILES_PER_CHANNEL;
 use talkchannel_domain::{
-    App, Channel, CustomerFile, FileId, FileSchema, FileUserKey, FriendAction, NewCustomerFile,
-    PageRequest, PhoneNumber, UserType,
+    App, Channel, Clash, CustomerFile, Entity, FileId, FileSchema, FileUserKey, FriendAction,
+    NewCustomerFile, PageRequest, PhoneNumber, UserType,
 };
 
 fn schema() -> FileSchema {
@@ -79,7 +79,7 @@ pub async fn customer_file_names_and_slots_are_limited(store: &dyn Store) {
         store
             .insert_customer_file(&new_file(&app, &channel, "고객리스트"), t0())
             .await,
-        "file_name",
+        Clash::FileNameTaken,
         "same name on one channel",
     );
     let other = new_channel(store).await;
@@ -97,14 +97,14 @@ pub async fn customer_file_names_and_slots_are_limited(store: &dyn Store) {
         store
             .insert_customer_file(&new_file(&app, &channel, "one too many"), t0())
             .await,
-        "file_slots",
+        Clash::FileSlotsFull,
         "31st file",
     );
     let mut missing = new_file(&app, &channel, "x");
     missing.channel_id = UNKNOWN_ID;
     assert_not_found(
         store.insert_customer_file(&missing, t0()).await,
-        "channel",
+        Entity::Channel,
         "unknown channel",
     );
 }
@@ -181,7 +181,7 @@ pub async fn file_rows_upsert_and_resolve_accounts(store: &dyn Store) {
     );
     assert_not_found(
         store.put_file_rows(UNKNOWN_ID, &again, 2, t(3)).await,
-        "customer file",
+        Entity::CustomerFile,
         "unknown file",
     );
 }

@@ -10,8 +10,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use talkchannel_domain::{
     Account, AccountId, App, AppId, AppKey, AppUser, ChangeSource, Channel, ChannelId,
-    ChannelPublicId, ChannelStatus, FriendAction, Gender, KeyKind, NewAccount, NewApp, NewChannel,
-    Page, PageRequest, PhoneNumber, SearchId, UserId,
+    ChannelPublicId, ChannelStatus, Clash, Entity, FriendAction, Gender, KeyKind, NewAccount,
+    NewApp, NewChannel, Page, PageRequest, PhoneNumber, SearchId, UserId,
 };
 
 /// An id no fixture ever creates (small enough for a 32-bit column, too).
@@ -229,18 +229,18 @@ pub async fn apply(
         .unwrap_or_else(|e| panic!("apply_friendship_change({c:?}) failed: {e:?}"))
 }
 
-/// Fails unless `result` is `Conflict(field)`.
+/// Fails unless `result` is `Conflict(clash)`.
 #[track_caller]
-pub fn assert_conflict<T: Debug>(result: StoreResult<T>, field: &str, doing: &str) {
+pub fn assert_conflict<T: Debug>(result: StoreResult<T>, clash: Clash, doing: &str) {
     match result {
-        Err(StoreError::Conflict(f)) if f == field => {}
-        other => panic!("{doing}: expected Err(Conflict({field:?})), got {other:?}"),
+        Err(StoreError::Conflict(c)) if c == clash => {}
+        other => panic!("{doing}: expected Err(Conflict({clash:?})), got {other:?}"),
     }
 }
 
 /// Fails unless `result` is `NotFound(what)`.
 #[track_caller]
-pub fn assert_not_found<T: Debug>(result: StoreResult<T>, what: &str, doing: &str) {
+pub fn assert_not_found<T: Debug>(result: StoreResult<T>, what: Entity, doing: &str) {
     match result {
         Err(StoreError::NotFound(w)) if w == what => {}
         other => panic!("{doing}: expected Err(NotFound({what:?})), got {other:?}"),

@@ -2,8 +2,8 @@ use super::fixtures::*;
 use crate::{FriendshipChange, Store};
 use chrono::Duration;
 use talkchannel_domain::{
-    AccountId, ChangeSource, ChannelId, Clock, FriendAction, Friendship, FriendshipLogEntry,
-    ManualClock, PageRequest, Relation,
+    AccountId, ChangeSource, ChannelId, Clock, Entity, FriendAction, Friendship,
+    FriendshipLogEntry, ManualClock, PageRequest, Relation,
 };
 
 pub(super) async fn full_log(
@@ -218,8 +218,8 @@ pub async fn friendship_no_op_writes_nothing(store: &dyn Store) {
     }
 }
 
-/// A change for an unknown channel is `NotFound("channel")`, for an unknown account
-/// `NotFound("account")`, whatever the action, and nothing is written.
+/// A change for an unknown channel is `NotFound(Entity::Channel)`, for an unknown account
+/// `NotFound(Entity::Account)`, whatever the action, and nothing is written.
 pub async fn friendship_change_unknown_refs_not_found(store: &dyn Store) {
     let (channel, account) = (new_channel(store).await.id, new_account(store).await.id);
     for action in [
@@ -230,13 +230,13 @@ pub async fn friendship_change_unknown_refs_not_found(store: &dyn Store) {
         let c = change(UNKNOWN_ID, account, action, t0());
         assert_not_found(
             store.apply_friendship_change(&c).await,
-            "channel",
+            Entity::Channel,
             &format!("{action:?} with an unknown channel"),
         );
         let c = change(channel, UNKNOWN_ID, action, t0());
         assert_not_found(
             store.apply_friendship_change(&c).await,
-            "account",
+            Entity::Account,
             &format!("{action:?} with an unknown account"),
         );
     }

@@ -1,6 +1,7 @@
 use super::app_users::token;
 use super::fixtures::{assert_not_found, full_account_input, link, new_account, new_app, t, t0};
 use crate::{LoginCredential, Store};
+use talkchannel_domain::Entity;
 
 fn uris(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
@@ -47,13 +48,13 @@ pub async fn login_setters_on_unknown_refs_are_not_found(store: &dyn Store) {
         store
             .set_redirect_uris(999_999, &uris(&["https://x.example/cb"]))
             .await,
-        "app",
+        Entity::App,
         "set_redirect_uris(unknown app)",
     );
     assert_eq!(store.redirect_uris(999_999).await.expect("read"), uris(&[]));
     assert_not_found(
         store.set_password_hash(999_999, "$argon2id$x", t0()).await,
-        "account",
+        Entity::Account,
         "set_password_hash(unknown account)",
     );
 }
@@ -296,6 +297,6 @@ pub async fn client_secrets_are_set_and_removed(store: &dyn Store) {
         store
             .set_client_secret(super::fixtures::UNKNOWN_ID, Some("x"))
             .await,
-        Err(crate::StoreError::NotFound("app"))
+        Err(crate::StoreError::NotFound(Entity::App))
     ));
 }

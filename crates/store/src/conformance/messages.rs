@@ -3,7 +3,7 @@ use super::{run_concurrently, BoxFuture, Spawn};
 use crate::{IdempotencyKey, Keyed, ReceiptCounts, RecipientSet, Store};
 use std::sync::Arc;
 use talkchannel_domain::message::{MessageContent, Target};
-use talkchannel_domain::{FriendAction, MessageBody, MessageState, NewMessage};
+use talkchannel_domain::{Clash, FriendAction, MessageBody, MessageState, NewMessage};
 
 fn new_message(text: &str) -> NewMessage {
     NewMessage {
@@ -56,7 +56,7 @@ pub async fn messages_round_trip_with_keys_and_schedules(store: &dyn Store) {
         store
             .insert_message(channel.id, &new_message("other"), Some(&other), t(5))
             .await,
-        "idempotency_key",
+        Clash::IdempotencyKeyReused,
         "same key, other body",
     );
     let mut scheduled = new_message("later");
@@ -78,7 +78,7 @@ pub async fn messages_round_trip_with_keys_and_schedules(store: &dyn Store) {
     assert!(store.due_messages(t(60_000), 10).await.unwrap().is_empty());
     assert_conflict(
         store.cancel_message(later.id, t(3)).await,
-        "message_state",
+        Clash::MessageNotPending,
         "cancel twice",
     );
     // The list (keyset) holds both, in id order.
@@ -111,7 +111,7 @@ pub async fn keyed_message_finds_what_a_key_did(store: &dyn Store) {
     );
     assert_conflict(
         store.keyed_message(&key(&created.key, "b")).await,
-        "idempotency_key",
+        Clash::IdempotencyKeyReused,
         "the key with another fingerprint",
     );
     let elsewhere = IdempotencyKey {
@@ -184,7 +184,7 @@ pub async fn delivery_fixes_recipients_once(store: &dyn Store) {
         store
             .deliver_message(m2.id, &RecipientSet::default(), None, t(11))
             .await,
-        "message_state",
+        Clash::MessageNotPending,
         "deliver twice",
     );
     assert_eq!(store.recipient_set(m2.id).await.unwrap(), Some(set.clone()));

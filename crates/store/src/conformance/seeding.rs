@@ -4,7 +4,9 @@
 use super::fixtures::{app_user_input, new_app, new_channel, t0, UNKNOWN_ID};
 use crate::{FieldValue, SeedChunk, Store, StoreError, StoreResult, SEED_SCHEMA, SINCE_THE_START};
 use std::future::Future;
-use talkchannel_domain::{AppId, ChannelId, CustomerFile, FieldType, FileSchema, NewCustomerFile};
+use talkchannel_domain::{
+    AppId, ChannelId, CustomerFile, Entity, FieldType, FileSchema, NewCustomerFile,
+};
 
 /// A customer file with `talkchannel seed`'s schema in the channel, as a seed needs.
 pub async fn seed_schema_file(store: &dyn Store, app: AppId, channel: ChannelId) -> CustomerFile {
@@ -46,12 +48,12 @@ where
     };
     assert!(matches!(
         seed(wrong_channel).await,
-        Err(StoreError::NotFound("customer file"))
+        Err(StoreError::NotFound(Entity::CustomerFile))
     ));
     let nobody = app_user_input(app.id, UNKNOWN_ID, 1);
     assert!(matches!(
         store.insert_app_user(&nobody).await,
-        Err(StoreError::NotFound("account"))
+        Err(StoreError::NotFound(Entity::Account))
     ));
 
     let counts = store.customer_file(file.id).await.unwrap().unwrap();

@@ -3,7 +3,8 @@ use crate::{FieldValue, FileRowInput, FriendRecord, Profile, RowRecord, Store, S
 use serde_json::json;
 use talkchannel_domain::friend_group::GroupDraft;
 use talkchannel_domain::{
-    FieldType, FileId, FileSchema, FileUserKey, FriendAction, Gender, NewCustomerFile,
+    Clash, Entity, FieldType, FileId, FileSchema, FileUserKey, FriendAction, Gender,
+    NewCustomerFile,
 };
 
 fn draft(name: &str) -> GroupDraft {
@@ -29,7 +30,7 @@ pub async fn friend_groups_round_trip(store: &dyn Store) {
         store
             .insert_friend_group(channel.id, &draft("여성"), t(1))
             .await,
-        "group_name",
+        Clash::GroupNameTaken,
         "same name twice",
     );
     let other = new_channel(store).await;
@@ -69,7 +70,7 @@ pub async fn friend_groups_round_trip(store: &dyn Store) {
         store
             .update_friend_group(first.id, &draft("g0"), t(4))
             .await,
-        "group_name",
+        Clash::GroupNameTaken,
         "renaming onto a taken name",
     );
     assert_eq!(
@@ -89,7 +90,7 @@ pub async fn friend_groups_round_trip(store: &dyn Store) {
         store
             .insert_friend_group(UNKNOWN_ID, &draft("x"), t0())
             .await,
-        "channel",
+        Entity::Channel,
         "unknown channel",
     );
 }

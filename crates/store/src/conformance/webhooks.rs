@@ -10,7 +10,7 @@ use crate::{
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use talkchannel_domain::{AccountId, AppId, ChannelId, FriendAction, PageRequest};
+use talkchannel_domain::{AccountId, AppId, ChannelId, Entity, FriendAction, PageRequest};
 
 pub fn webhook_settings(app: AppId) -> WebhookSettings {
     WebhookSettings {
@@ -109,7 +109,7 @@ pub async fn webhook_settings_round_trip(store: &dyn Store) {
         store
             .put_webhook_settings(&webhook_settings(UNKNOWN_ID))
             .await,
-        "app",
+        Entity::App,
         "put_webhook_settings on an unknown app",
     );
     assert!(!store.resume_webhook(UNKNOWN_ID).await.expect("resume"));
