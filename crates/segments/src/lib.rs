@@ -32,19 +32,11 @@ use talkchannel_domain::{ChannelId, Condition, CustomerFile};
 use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
+pub use eval::Counts;
 pub use frozen::Frozen;
 pub use index::ChannelIndex;
 pub use persist::{SnapshotSettings, DATABASE_ID_SETTING};
 pub use snapshot::FORMAT as SNAPSHOT_FORMAT;
-
-/// A group's audience: accounts matched that hold a row in any of the channel's customer
-/// files (`registered`) and matched accounts that are friends now (`friends`), each
-/// account counted once however many rows name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    pub registered: u64,
-    pub friends: u64,
-}
 
 /// One channel's index, and whether a background catch-up is already on its way.
 #[derive(Default)]
