@@ -1,5 +1,7 @@
 //! Evaluating a condition tree over a frozen channel index: each predicate is one column
-//! scan into a bitset, the operators are word-wise AND, OR and NOT over bitsets.
+//! scan into a bitset, the operators are word-wise AND, OR and NOT over bitsets. The
+//! frozen copy is only data (`frozen`); counting it lives here, so the dependency runs
+//! one way: eval -> frozen.
 
 use crate::bits::Bits;
 use crate::columns::scan;
@@ -10,6 +12,27 @@ use talkchannel_domain::segment::{
     birth_dates_for_ages, parse_date, FieldPredicate, ProfilePredicate, TextTest, ValueTest,
 };
 use talkchannel_domain::{Condition, Gender};
+
+/// A group's audience: accounts matched that hold a row in any of the channel's customer
+/// files (`registered`) and matched accounts that are friends now (`friends`), each
+/// account counted once however many rows name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub registered: u64,
+    pub friends: u64,
+}
+
+impl Frozen {
+    /// The audience of `condition` on `today`: matched accounts with a row in any file,
+    /// and matched accounts that are friends now.
+    pub fn count(&self, condition: &Condition, today: NaiveDate) -> Counts {
+        let matched = evaluate(self, condition, today).to_bitmap();
+        Counts {
+            registered: matched.intersection_len(&self.registered()),
+            friends: matched.intersection_len(&self.friends),
+        }
+    }
+}
 
 /// The accounts (dense ids) that satisfy `condition` on `today`.
 pub fn evaluate(index: &Frozen, condition: &Condition, today: NaiveDate) -> Bits {

@@ -1,14 +1,12 @@
 //! A frozen copy of a channel index: what a count, a send's member list and a snapshot
-//! read, taken under the index's lock in well under a millisecond and used after the
+//! read (the data only: evaluating it is `eval`'s), taken under the index's lock in well under a millisecond and used after the
 //! lock is released, so catch-ups and other counts never wait for an evaluation.
 
 use crate::cells::Cells;
 use crate::index::{ChannelIndex, FileIndex};
 use crate::text::TextColumn;
-use crate::{eval, Counts};
-use chrono::NaiveDate;
 use roaring::RoaringBitmap;
-use talkchannel_domain::{AccountId, ChannelId, Condition, FileId};
+use talkchannel_domain::{AccountId, ChannelId, FileId};
 
 /// The index without its id lookup: the columns share their chunks with the live index
 /// (copy-on-write, so a change made meanwhile copies only the chunk it touches) and the
@@ -47,16 +45,6 @@ impl ChannelIndex {
 }
 
 impl Frozen {
-    /// The audience of `condition` on `today`: matched accounts with a row in any file,
-    /// and matched accounts that are friends now.
-    pub fn count(&self, condition: &Condition, today: NaiveDate) -> Counts {
-        let matched = eval::evaluate(self, condition, today).to_bitmap();
-        Counts {
-            registered: matched.intersection_len(&self.registered()),
-            friends: matched.intersection_len(&self.friends),
-        }
-    }
-
     pub(crate) fn file(&self, id: FileId) -> Option<&FileIndex> {
         self.files
             .binary_search_by_key(&id, |(file, _)| *file)

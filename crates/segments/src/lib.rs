@@ -18,9 +18,11 @@ mod index;
 mod members;
 mod persist;
 mod restore;
+mod saving;
 mod snapshot;
 mod sync;
 mod text;
+mod warm;
 
 use chrono::NaiveDate;
 use persist::Snapshots;
@@ -32,27 +34,26 @@ use talkchannel_domain::{ChannelId, Condition, CustomerFile};
 use talkchannel_store::{Store, StoreError, StoreResult, SINCE_THE_START};
 use tokio::sync::Mutex;
 
+pub use eval::Counts;
 pub use frozen::Frozen;
 pub use index::ChannelIndex;
 pub use persist::{SnapshotSettings, DATABASE_ID_SETTING};
 pub use snapshot::FORMAT as SNAPSHOT_FORMAT;
 
-/// A group's audience: accounts matched that hold a row in any of the channel's customer
-/// files (`registered`) and matched accounts that are friends now (`friends`), each
-/// account counted once however many rows name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    pub registered: u64,
-    pub friends: u64,
-}
-
-/// One channel's index, and whether a background catch-up is already on its way.
+/// One channel's index, whether a background catch-up is already on its way, and what
+/// it applied since its last snapshot.
 #[derive(Default)]
 struct Loaded {
+    /// Held for a load or catch-up: a count, a send or the warm-up arriving meanwhile
+    /// waits here and finds the index loaded, so there is never a second load.
     index: Mutex<ChannelIndex>,
     /// A background catch-up is queued and has not read the store yet, so changes
     /// reported meanwhile are covered by it and queue nothing more.
     catch_up_queued: AtomicBool,
+    /// Records applied since the index's last snapshot was taken (see `saving`).
+    unsaved: AtomicU64,
+    /// When this process last took the index's snapshot.
+    saved_at: StdMutex<Option<Instant>>,
 }
 
 type Slot = Arc<Loaded>;
@@ -125,7 +126,9 @@ impl SegmentEngine {
         let files = files.to_vec();
         tokio::spawn(async move {
             let mut index = slot.index.lock().await;
-            engine.bring_up_to_date(&mut index, channel, &files).await?;
+            engine
+                .bring_up_to_date(&slot, &mut index, channel, &files)
+                .await?;
             Ok(index.freeze(channel))
         })
         .await
@@ -134,6 +137,7 @@ impl SegmentEngine {
 
     async fn bring_up_to_date(
         &self,
+        slot: &Loaded,
         index: &mut ChannelIndex,
         channel: ChannelId,
         files: &[CustomerFile],
@@ -152,7 +156,7 @@ impl SegmentEngine {
                 self.restored.fetch_add(1, Ordering::Relaxed);
             }
         }
-        sync::sync(self.store.as_ref(), index, channel, files, version).await?;
+        let applied = sync::sync(self.store.as_ref(), index, channel, files, version).await?;
         if first {
             tracing::info!(
                 channel,
@@ -164,51 +168,12 @@ impl SegmentEngine {
                 "segment index loaded"
             );
             if !restored {
-                self.snapshot_in_background(channel, index);
+                self.snapshot_in_background(slot, channel, index);
+                return Ok(());
             }
         }
+        self.snapshot_after_many_changes(slot, channel, index, applied);
         Ok(())
-    }
-
-    /// Writes the index's snapshot from a frozen copy, without holding the index.
-    fn snapshot_in_background(&self, channel: ChannelId, index: &ChannelIndex) {
-        let Some(snapshots) = &self.snapshots else {
-            return;
-        };
-        let (snapshots, store) = (Arc::clone(snapshots), Arc::clone(&self.store));
-        let frozen = index.freeze(channel);
-        tokio::spawn(async move { snapshots.write(store.as_ref(), frozen).await });
-    }
-
-    /// Writes a snapshot of every loaded index that changed since its last one (the
-    /// server calls this periodically and on a graceful shutdown). Each index is held
-    /// only while it is copied (its columns are shared copy-on-write, so that is quick);
-    /// returns how many snapshots were written.
-    pub async fn write_snapshots(&self) -> usize {
-        let Some(snapshots) = &self.snapshots else {
-            return 0;
-        };
-        let loaded: Vec<(ChannelId, Slot)> = self
-            .channels
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|(c, s)| (*c, Arc::clone(s)))
-            .collect();
-        let mut written = 0;
-        for (channel, slot) in loaded {
-            let frozen = {
-                let index = slot.index.lock().await;
-                if index.version == SINCE_THE_START || !snapshots.stale(channel, index.version) {
-                    continue;
-                }
-                index.freeze(channel)
-            };
-            if snapshots.write(self.store.as_ref(), frozen).await {
-                written += 1;
-            }
-        }
-        written
     }
 
     /// Tells the engine the channel changed: a loaded index catches up in the background
@@ -242,7 +207,9 @@ impl SegmentEngine {
             }
             let result = async {
                 let files = engine.store.channel_customer_files(channel).await?;
-                engine.bring_up_to_date(&mut index, channel, &files).await
+                engine
+                    .bring_up_to_date(&slot, &mut index, channel, &files)
+                    .await
             }
             .await;
             if let Err(e) = result {

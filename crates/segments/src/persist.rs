@@ -12,8 +12,9 @@ use crate::restore::{self, Expected};
 use crate::snapshot;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex as StdMutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use talkchannel_domain::ChannelId;
 use talkchannel_store::{Store, StoreError, StoreResult};
 use tokio::sync::{Mutex, OnceCell};
@@ -21,15 +22,47 @@ use tokio::sync::{Mutex, OnceCell};
 /// The setting holding this database's identity.
 pub const DATABASE_ID_SETTING: &str = "segments.database_id";
 
-/// Where snapshots go.
+/// Where snapshots go and when a loaded index's snapshot is written besides the server's
+/// periodic pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotSettings {
     pub dir: PathBuf,
+    /// Keep each database's snapshots in a subdirectory named by its id: for a directory
+    /// that several databases may share (the default for PostgreSQL).
+    pub per_database: bool,
+    /// Write an index's snapshot once it has applied this many changes since its last one
+    /// (what a restart after a kill would otherwise have to catch up with) ...
+    pub after_changes: u64,
+    /// ... but at most once per this long per channel.
+    pub min_interval: Duration,
+}
+
+impl SnapshotSettings {
+    /// Snapshots in `dir` (shared by no other database), with the server's defaults.
+    pub fn in_dir(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            per_database: false,
+            after_changes: 100_000,
+            min_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A database's identity and the directory its snapshots live in.
+struct Home {
+    database: String,
+    dir: PathBuf,
 }
 
 pub(crate) struct Snapshots {
-    dir: PathBuf,
-    database: OnceCell<String>,
+    settings: SnapshotSettings,
+    home: OnceCell<Home>,
+    /// A failed write warns once (until one succeeds again), then logs at debug: an
+    /// unwritable directory must not flood the log, and never fails a request.
+    warned: AtomicBool,
+    /// Temporary files of writes a kill interrupted are removed before the first write.
+    swept: AtomicBool,
     /// One write at a time, so at most one frozen copy's private chunks exist.
     writing: Mutex<()>,
     /// The version of each channel's snapshot on disk (as far as this process knows).
@@ -39,28 +72,38 @@ pub(crate) struct Snapshots {
 impl Snapshots {
     pub fn new(settings: SnapshotSettings) -> Self {
         Self {
-            dir: settings.dir,
-            database: OnceCell::new(),
+            settings,
+            home: OnceCell::new(),
+            warned: AtomicBool::new(false),
+            swept: AtomicBool::new(false),
             writing: Mutex::new(()),
             written: StdMutex::new(HashMap::new()),
         }
     }
 
-    /// The database's identity, created the first time any node asks.
-    async fn database_id(&self, store: &dyn Store) -> StoreResult<String> {
-        self.database
+    pub fn settings(&self) -> &SnapshotSettings {
+        &self.settings
+    }
+
+    /// The database's identity (created the first time any node asks) and so the
+    /// directory of its snapshots.
+    async fn home(&self, store: &dyn Store) -> StoreResult<&Home> {
+        self.home
             .get_or_try_init(|| async {
                 let fresh = uuid::Uuid::new_v4().to_string();
                 store
                     .put_setting_if_absent(DATABASE_ID_SETTING, &fresh)
                     .await?;
-                store
-                    .setting(DATABASE_ID_SETTING)
-                    .await?
-                    .ok_or_else(|| StoreError::Backend("the database id setting vanished".into()))
+                let database = store.setting(DATABASE_ID_SETTING).await?.ok_or_else(|| {
+                    StoreError::Backend("the database id setting vanished".into())
+                })?;
+                let dir = match self.settings.per_database {
+                    true => self.settings.dir.join(&database),
+                    false => self.settings.dir.clone(),
+                };
+                Ok(Home { database, dir })
             })
             .await
-            .cloned()
     }
 
     fn written(&self) -> std::sync::MutexGuard<'_, HashMap<ChannelId, i64>> {
@@ -76,14 +119,13 @@ impl Snapshots {
         channel: ChannelId,
         version: i64,
     ) -> Option<ChannelIndex> {
-        let database = match self.database_id(store).await {
-            Ok(id) => id,
+        let (database, path) = match self.home(store).await {
+            Ok(home) => (home.database.clone(), snapshot::path(&home.dir, channel)),
             Err(e) => {
                 tracing::warn!(channel, error = %e, "cannot read the database id; loading the segment index from the store");
                 return None;
             }
         };
-        let path = snapshot::path(&self.dir, channel);
         let started = Instant::now();
         let read_path = path.clone();
         let read = tokio::task::spawn_blocking(move || {
@@ -126,30 +168,39 @@ impl Snapshots {
             return false;
         }
         let (channel, version) = (frozen.channel, frozen.version);
-        let database = match self.database_id(store).await {
-            Ok(id) => id,
+        let (database, dir) = match self.home(store).await {
+            Ok(home) => (home.database.clone(), home.dir.clone()),
             Err(e) => {
                 tracing::warn!(channel, error = %e, "cannot read the database id; no segment snapshot written");
                 return false;
             }
         };
-        let dir = self.dir.clone();
+        let sweep = !self.swept.swap(true, Ordering::Relaxed);
         let started = Instant::now();
-        let written =
-            tokio::task::spawn_blocking(move || snapshot::write(&dir, &database, &frozen)).await;
+        let shown = dir.display().to_string();
+        let written = tokio::task::spawn_blocking(move || {
+            if sweep {
+                snapshot::remove_interrupted_writes(&dir);
+            }
+            snapshot::write(&dir, &database, &frozen)
+        })
+        .await
+        .map_err(|e| std::io::Error::other(format!("the snapshot task failed: {e}")))
+        .and_then(|written| written);
         match written {
-            Ok(Ok(bytes)) => {
+            Ok(bytes) => {
                 tracing::info!(channel, version, bytes, elapsed_ms = started.elapsed().as_millis() as u64,
-                    dir = %self.dir.display(), "segment snapshot written");
+                    dir = %shown, "segment snapshot written");
                 self.written().insert(channel, version);
+                self.warned.store(false, Ordering::Relaxed);
                 true
             }
-            Ok(Err(e)) => {
-                tracing::warn!(channel, dir = %self.dir.display(), error = %e, "cannot write the segment snapshot");
+            Err(e) if self.warned.swap(true, Ordering::Relaxed) => {
+                tracing::debug!(channel, dir = %shown, error = %e, "cannot write the segment snapshot");
                 false
             }
             Err(e) => {
-                tracing::warn!(channel, error = %e, "the segment snapshot task failed");
+                tracing::warn!(channel, dir = %shown, error = %e, "cannot write the segment snapshot; counts and sends go on, a restart loads from the database (further failures are logged at debug)");
                 false
             }
         }

@@ -25,6 +25,7 @@ use roaring::RoaringBitmap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use talkchannel_domain::{ChannelId, FieldType};
 
 pub(crate) const MAGIC: &[u8; 8] = b"TCSEGIDX";
@@ -36,6 +37,31 @@ pub(crate) static CRC: crc::Crc<u32, crc::Table<16>> =
 /// The snapshot file of a channel in `dir`.
 pub fn path(dir: &Path, channel: ChannelId) -> PathBuf {
     dir.join(format!("channel-{channel}.tcseg"))
+}
+
+/// Temporary files older than this are left by a write that a kill interrupted (a write
+/// at 10,000,000 accounts takes seconds, and another node sharing the directory would
+/// be writing a younger one).
+const INTERRUPTED_AFTER: Duration = Duration::from_secs(600);
+
+/// Removes the temporary files of writes a kill interrupted (the snapshots themselves are
+/// untouched: a kill mid-write leaves the previous one in place). Best effort.
+pub fn remove_interrupted_writes(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let temporary = name.starts_with(".channel-") && name.ends_with(".tmp");
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| at.elapsed().is_ok_and(|age| age > INTERRUPTED_AFTER));
+        if temporary && old && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::info!(file = %entry.path().display(), "removed an interrupted segment snapshot write");
+        }
+    }
 }
 
 /// A writer that checksums what it writes.

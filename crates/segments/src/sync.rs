@@ -21,17 +21,24 @@ fn fields_of(file: &CustomerFile) -> Vec<(String, FieldType)> {
 /// `files`. The version is read by the caller before anything else, so every change at or
 /// below it is visible to the reads here; changes above it that show up too are simply
 /// applied again by the next catch-up (every step sets state, none adds to it).
+///
+/// Returns how many records it applied: the work a restart from the index's previous
+/// snapshot would redo (a full load counts as none, its snapshot follows at once).
 pub async fn sync(
     store: &dyn Store,
     index: &mut ChannelIndex,
     channel: ChannelId,
     files: &[CustomerFile],
     version: i64,
-) -> StoreResult<()> {
+) -> StoreResult<u64> {
     let since = index.version;
+    let mut applied = 0u64;
     if since != version {
         store
-            .friend_records(channel, since, &mut |r| index.apply_friend(&r))
+            .friend_records(channel, since, &mut |r| {
+                applied += 1;
+                index.apply_friend(&r)
+            })
             .await?;
     }
     // Files deleted since, and files whose schema differs (an index restored from a
@@ -55,6 +62,7 @@ pub async fn sync(
         let fields = file_index.fields.clone();
         store
             .row_records(file.id, &fields, from, &mut |r| {
+                applied += 1;
                 let id = index.id_or_new(r.account_id);
                 if !index.profiled.contains(id) {
                     new_accounts.insert(r.account_id);
@@ -65,11 +73,11 @@ pub async fn sync(
         index.files.insert(file.id, file_index);
     }
     if since != version && since != SINCE_THE_START {
-        replay_tombstones(store, index, channel, since).await?;
+        applied += replay_tombstones(store, index, channel, since).await?;
     }
     load_profiles(store, index, new_accounts).await?;
     index.version = version;
-    Ok(())
+    Ok(if since == SINCE_THE_START { 0 } else { applied })
 }
 
 /// Rows deleted or moved to another account since `since`: the accounts they named are
@@ -79,9 +87,11 @@ async fn replay_tombstones(
     index: &mut ChannelIndex,
     channel: ChannelId,
     since: i64,
-) -> StoreResult<()> {
+) -> StoreResult<u64> {
     let mut per_file: BTreeMap<FileId, BTreeSet<AccountId>> = BTreeMap::new();
-    for (file, account) in store.row_tombstones(channel, since).await? {
+    let tombstones = store.row_tombstones(channel, since).await?;
+    let replayed = tombstones.len() as u64;
+    for (file, account) in tombstones {
         per_file.entry(file).or_default().insert(account);
     }
     for (file, accounts) in per_file {
@@ -103,7 +113,7 @@ async fn replay_tombstones(
             }
         }
     }
-    Ok(())
+    Ok(replayed)
 }
 
 async fn load_profiles(

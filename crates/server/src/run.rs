@@ -84,6 +84,7 @@ impl Server {
         let snapshots = SnapshotTask::spawn(
             Arc::clone(&segments),
             std::time::Duration::from_secs(self.config.segments.snapshot_interval_secs),
+            self.config.segments.warm_up,
         );
         let scheduler = Scheduler::spawn(
             services.clone(),

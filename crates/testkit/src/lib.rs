@@ -26,7 +26,19 @@ pub enum Engine {
 /// Keeps the test's database alive as long as its server.
 enum DatabaseGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres(#[allow(dead_code)] TestDatabase),
+    /// With a directory for segment snapshots, which PostgreSQL would otherwise keep in
+    /// the user's state directory.
+    Postgres(#[allow(dead_code)] TestDatabase, tempfile::TempDir),
+}
+
+impl DatabaseGuard {
+    /// Where the test's server keeps segment snapshots, when not its default.
+    fn snapshot_dir(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(_, snapshots) => Some(snapshots.path().to_path_buf()),
+        }
+    }
 }
 
 pub struct TestServer {
@@ -69,7 +81,8 @@ impl TestServer {
             }
             Engine::Postgres => {
                 let db = TestDatabase::create().await?;
-                (db.url().to_owned(), DatabaseGuard::Postgres(db))
+                let snapshots = tempfile::tempdir().expect("temp dir");
+                (db.url().to_owned(), DatabaseGuard::Postgres(db, snapshots))
             }
         };
         let mut config = Config {
@@ -80,6 +93,7 @@ impl TestServer {
         // Retries become due when the test moves the clock; notice them quickly.
         config.webhooks.poll_interval_ms = 50;
         config.message_poll_interval_ms = 50;
+        config.segments.snapshot_dir = db.snapshot_dir();
         adjust(&mut config);
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let server = Server::new(config.clone())
@@ -144,7 +158,7 @@ impl TestServer {
                     let _ = std::fs::remove_file(dir.path().join(name));
                 }
             }
-            DatabaseGuard::Postgres(db) => db.recreate().await,
+            DatabaseGuard::Postgres(db, _) => db.recreate().await,
         }
     }
 
@@ -184,6 +198,7 @@ impl TestServer {
         };
         config.webhooks.poll_interval_ms = 50;
         config.message_poll_interval_ms = 50;
+        config.segments.snapshot_dir = self._db.snapshot_dir();
         adjust(&mut config);
         let server = Server::new(config)
             .with_clock(Arc::new(self.clock.clone()))

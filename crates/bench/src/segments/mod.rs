@@ -4,20 +4,20 @@
 //! Busan}) on a first start (full load), after a restart (from the index snapshot the
 //! first start wrote), warm, while 1,000 friendship changes/s arrive, and after a kill
 //! during those (snapshot plus catch-up), each checked against (and timed beside) a plain
-//! SQL COUNT with the same predicates.
+//! SQL COUNT with the same predicates; then kills the server at random moments under
+//! churn and times the first count after each (see [`kills`]).
 
+mod kills;
 mod probe;
 
-use crate::control::{ControlClient, FriendAction};
 use crate::database::{BenchDatabase, SeedingArgs};
 use crate::machine::RunContext;
 use crate::process::peak_rss_mb;
 use crate::server::ServerProcess;
 use anyhow::{bail, Context, Result};
+use kills::{Changes, Kills};
 pub(crate) use probe::percentile;
 use probe::{first_answer, wait_for_snapshot, Baseline, Counter};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const OPERATOR_TOKEN: &str = "talkchannel-bench-operator-token-0001";
@@ -36,6 +36,8 @@ pub struct Args {
     /// Length of the churn phase
     #[arg(long, default_value_t = 10)]
     churn_secs: u64,
+    #[command(flatten)]
+    kills: kills::KillArgs,
 }
 
 /// Everything a run measured, for the report.
@@ -55,6 +57,7 @@ struct Figures {
     catch_up: Duration,
     caught_up: u64,
     rss_mb: f64,
+    kills: Kills,
 }
 
 /// The count under friendship churn.
@@ -122,6 +125,8 @@ async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
     warm.sort();
     sql.sort();
 
+    // The warm-up of later starts loads channels with groups.
+    kills::create_group(&server).await?;
     let churn = churn(args, &server, &counter, seeded.first_account).await?;
     let (after, _) = counter.count().await?;
     let (after_sql, _) = baseline.count().await?;
@@ -133,6 +138,15 @@ async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
     let (caught_up, catch_up) = first_answer(&Counter::new(server.base_url())).await?;
     rss_mb = rss_mb.max(peak_rss_mb(server.pid().context("pid")?)?);
     server.stop().await?;
+    let kills = kills::run(
+        &args.kills,
+        db,
+        &args.seeding.server_bin,
+        args.changes_per_sec,
+        args.seeding.friends,
+        seeded.first_account,
+    )
+    .await?;
     Ok(Figures {
         seeded: seeded.describe(args.seeding.friends),
         full_load,
@@ -149,6 +163,7 @@ async fn measure(args: &Args, db: &BenchDatabase) -> Result<Figures> {
         catch_up,
         caught_up,
         rss_mb,
+        kills,
     })
 }
 
@@ -159,55 +174,24 @@ async fn churn(
     counter: &Counter,
     first_account: i64,
 ) -> Result<Churn> {
-    let control = Arc::new(ControlClient::new(server.base_url(), OPERATOR_TOKEN)?);
-    let stop = Arc::new(AtomicBool::new(false));
-    let applied = Arc::new(AtomicU64::new(0));
-    let changes = {
-        let (control, stop, applied) = (
-            Arc::clone(&control),
-            Arc::clone(&stop),
-            Arc::clone(&applied),
-        );
-        let (rate, n) = (args.changes_per_sec, args.seeding.friends);
-        tokio::spawn(async move {
-            let period = Duration::from_secs_f64(1.0 / rate as f64);
-            let mut tick = tokio::time::interval(period);
-            let mut in_flight = tokio::task::JoinSet::new();
-            let mut i: u64 = 0;
-            while !stop.load(Ordering::Relaxed) {
-                tick.tick().await;
-                let account = first_account + ((i / 2).wrapping_mul(7_919) % n) as i64;
-                let action = if i % 2 == 0 {
-                    FriendAction::Block
-                } else {
-                    FriendAction::Add
-                };
-                let (control, applied) = (Arc::clone(&control), Arc::clone(&applied));
-                in_flight.spawn(async move {
-                    if control.friend(CHANNEL, account, action).await.is_ok() {
-                        applied.fetch_add(1, Ordering::Relaxed);
-                    }
-                });
-                while in_flight.len() > 64 {
-                    in_flight.join_next().await;
-                }
-                i += 1;
-            }
-            while in_flight.join_next().await.is_some() {}
-        })
-    };
+    let changes = Changes::spawn(
+        server,
+        args.changes_per_sec,
+        args.seeding.friends,
+        first_account,
+        0,
+    )?;
     let started = Instant::now();
     let mut busy = Vec::new();
     while started.elapsed() < Duration::from_secs(args.churn_secs) {
         busy.push(counter.count().await?.1);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    stop.store(true, Ordering::Relaxed);
-    changes.await?;
+    let applied = changes.finish().await;
     busy.sort();
     Ok(Churn {
         busy,
-        changes_per_sec: applied.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
+        changes_per_sec: applied as f64 / started.elapsed().as_secs_f64(),
     })
 }
 
@@ -275,5 +259,6 @@ fn report(args: &Args, context: &RunContext, engine: &str, f: &Figures) {
         "| server peak RSS (VmHWM) | {:.0} MB | < 1536 MB |",
         f.rss_mb
     );
+    f.kills.report();
     println!("\ncommand: `{}`", context.command);
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// gender = female AND age 20-39 AND region in {Seoul, Busan}.
-fn tree() -> Value {
+pub fn tree() -> Value {
     json!({"tree": {"and": [
         {"profile": "gender", "op": "equals", "value": "female"},
         {"profile": "age", "op": "between", "value": [20, 39]},

@@ -39,6 +39,7 @@ mod scheduled_backlog;
 mod sdk_share;
 mod security_headers;
 mod seed;
+mod segment_restarts;
 mod sign_in_throttle;
 mod strict_input;
 mod user_call_styles;
