@@ -12,6 +12,7 @@ pub mod consent;
 pub mod customer_file;
 pub mod friend_group;
 pub mod friendship;
+pub mod friendship_change;
 pub mod kakao_error;
 pub mod kakao_time;
 pub mod local_path;
@@ -34,6 +35,7 @@ pub use customer_file::{
 };
 pub use friend_group::{FriendGroup, GroupDraft, GroupId};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
+pub use friendship_change::{FriendshipChange, FriendshipWrite, WebhookEventKind};
 pub use kakao_error::KakaoCode;
 pub use kakao_time::KakaoTime;
 pub use message::{Message, MessageBody, MessageId, MessageState, NewMessage, Target};
