@@ -9,6 +9,7 @@ mod customer_files;
 mod error;
 mod login;
 mod messages;
+mod paged;
 mod records;
 mod segments;
 mod throttle;
@@ -31,6 +32,7 @@ pub use messages::{
     body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
     MessageStore, ReceiptCounts, RecipientSet, MESSAGE_COLUMNS,
 };
+pub use paged::{PagedArg, PagedQuery};
 pub use records::{check_change_pair, FriendshipOutcome, KeyOwner, NewAppUser};
 pub use segments::{
     field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
