@@ -13,6 +13,7 @@ pub mod customer_file;
 pub mod errors;
 pub mod friend_group;
 pub mod friendship;
+pub mod friendship_change;
 pub mod kakao_time;
 pub mod local_path;
 pub mod message;
@@ -35,6 +36,7 @@ pub use customer_file::{
 pub use errors::{Clash, Entity, Kae, KakaoCode, Koe};
 pub use friend_group::{FriendGroup, GroupDraft, GroupId};
 pub use friendship::{ChangeSource, FriendAction, Friendship, FriendshipLogEntry, Relation};
+pub use friendship_change::{FriendshipChange, FriendshipWrite, WebhookEventKind};
 pub use kakao_time::KakaoTime;
 pub use message::{Message, MessageBody, MessageId, MessageState, NewMessage, Target};
 pub use page::{Page, PageRequest};

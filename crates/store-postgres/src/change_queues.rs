@@ -14,7 +14,7 @@
 //! batch. A lone change is a batch of one, applied exactly as before. At most one pooled
 //! connection per channel waits on the channel's locks, and one commit serves the batch.
 
-use crate::friendship_batches::apply_batch;
+use crate::friendship_batches::{apply_batch, Pending};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,14 +29,6 @@ use tokio::sync::oneshot;
 /// visibility checks must read `pg_subtrans`, a known slowdown for the whole server.
 const MAX_BATCH: usize = 64;
 
-pub(crate) type Reply = oneshot::Sender<StoreResult<FriendshipOutcome>>;
-
-/// A change waiting for its batch, and where its outcome goes.
-pub(crate) struct Pending {
-    pub change: FriendshipChange,
-    pub reply: Reply,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct ChangeQueues {
     /// Channels with a batch task running, and what waits for it. A channel's entry
@@ -44,12 +36,6 @@ pub(crate) struct ChangeQueues {
     waiting: Mutex<HashMap<ChannelId, Vec<Pending>>>,
     /// The largest batch applied so far (for tests and diagnostics).
     largest_batch: AtomicUsize,
-}
-
-impl std::fmt::Debug for Pending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.change.fmt(f)
-    }
 }
 
 impl ChangeQueues {

@@ -9,7 +9,7 @@ use crate::error::db;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, Transaction};
-use talkchannel_domain::{AccountId, AppId, ChannelId, Entity, FileId, FileUserKey, Relation};
+use talkchannel_domain::{AppId, ChannelId, Entity, FileId, FileUserKey, FriendshipWrite};
 use talkchannel_store::{FileRowInput, RowImport, RowsWritten, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
@@ -232,20 +232,15 @@ pub(crate) async fn adjust_counts(
 /// snapshot that includes any row write that held a file's lock before us.
 pub(crate) async fn follow_friendship(
     conn: &mut PgConnection,
-    channel: ChannelId,
-    account: AccountId,
-    from: Relation,
-    to: Relation,
+    write: &FriendshipWrite,
 ) -> StoreResult<()> {
-    let delta: i64 = match (from == Relation::Added, to == Relation::Added) {
-        (false, true) => 1,
-        (true, false) => -1,
-        _ => return Ok(()),
-    };
+    if write.friends_per_file_row == 0 {
+        return Ok(());
+    }
     let files: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM customer_files WHERE channel_id = $1 ORDER BY id FOR UPDATE",
     )
-    .bind(channel)
+    .bind(write.row.channel_id)
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
@@ -258,8 +253,8 @@ pub(crate) async fn follow_friendship(
               WHERE r.file_id = customer_files.id AND r.account_id = $2) \
          WHERE id = ANY($3)",
     )
-    .bind(delta)
-    .bind(account)
+    .bind(write.friends_per_file_row)
+    .bind(write.row.account_id)
     .bind(&files)
     .execute(conn)
     .await

@@ -13,11 +13,25 @@
 //! failed commit is reported to every change of the batch and not retried: the commit
 //! may have happened, and applying the changes again would apply them twice.
 
-use crate::change_queues::Pending;
 use crate::error::is_serialization_failure;
 use crate::friendships::{apply_alone, apply_in, Failure};
 use sqlx::{PgConnection, PgPool};
 use talkchannel_store::{FriendshipChange, FriendshipOutcome, StoreError, StoreResult};
+use tokio::sync::oneshot;
+
+pub(crate) type Reply = oneshot::Sender<StoreResult<FriendshipOutcome>>;
+
+/// A change waiting for its batch, and where its outcome goes.
+pub(crate) struct Pending {
+    pub change: FriendshipChange,
+    pub reply: Reply,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.change.fmt(f)
+    }
+}
 
 /// Applies `batch` and sends each change its outcome.
 pub(crate) async fn apply_batch(pool: &PgPool, batch: Vec<Pending>) {

@@ -4,10 +4,11 @@ use crate::PgStore;
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
 use talkchannel_domain::{
-    AccountId, ChannelId, Entity, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
+    AccountId, ChannelId, Friendship, FriendshipLogEntry, FriendshipWrite, Page, PageRequest,
 };
 use talkchannel_store::{
-    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
+    check_change_pair, FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError,
+    StoreResult,
 };
 
 #[async_trait]
@@ -151,9 +152,9 @@ async fn apply_once(
     Ok(outcome)
 }
 
-/// Locks the pair's row, applies the domain rule, writes row, log entry, file counts,
-/// segment version and webhook event, inside the caller's transaction. A no-op writes
-/// nothing, so repeating an action never creates rows or log entries.
+/// Locks the pair's row, lets the domain decide, and writes what it decided (row, log
+/// entry, file counts, segment version, webhook events) inside the caller's
+/// transaction. A no-op writes nothing.
 pub(crate) async fn apply_in(
     conn: &mut PgConnection,
     change: &FriendshipChange,
@@ -163,20 +164,15 @@ pub(crate) async fn apply_in(
         // With a row present the foreign keys already vouch for both ids.
         ensure_pair_exists(conn, change).await?;
     }
-    let from = current.as_ref().map_or(Relation::None, |f| f.relation);
-    let Some(to) = from.after(change.action) else {
-        return Ok(FriendshipOutcome {
-            friendship: current,
-            logged: None,
-        });
+    let Some(write) = change.decide(current.as_ref()) else {
+        return Ok(FriendshipOutcome::unchanged(current));
     };
     // Files are locked before the segment version, as every writer of both does.
-    crate::file_rows::follow_friendship(conn, change.channel_id, change.account_id, from, to)
-        .await?;
+    crate::file_rows::follow_friendship(conn, &write).await?;
     let version = crate::segments::bump_version(conn, change.channel_id).await?;
-    let friendship = write_row(conn, change, current.is_some(), to, version).await?;
-    let logged = append_log(conn, change, from, to).await?;
-    if let Some(kind) = WebhookEventKind::after_change_to(to) {
+    let friendship = write_row(conn, &write, version).await?;
+    let logged = append_log(conn, change, &write).await?;
+    if let Some(kind) = write.event {
         crate::webhooks::enqueue(conn, change, kind).await?;
     }
     Ok(FriendshipOutcome {
@@ -202,7 +198,7 @@ async fn lock_current(
     Ok(row.map(Friendship::try_from).transpose()?)
 }
 
-/// Unknown ids are reported even when the change would be a no-op, channel first.
+/// Unknown ids are reported even when the change would be a no-op.
 async fn ensure_pair_exists(
     conn: &mut PgConnection,
     change: &FriendshipChange,
@@ -215,43 +211,35 @@ async fn ensure_pair_exists(
     .bind(change.account_id)
     .fetch_one(conn)
     .await?;
-    match (channel, account) {
-        (false, _) => Err(StoreError::NotFound(Entity::Channel).into()),
-        (_, false) => Err(StoreError::NotFound(Entity::Account).into()),
-        _ => Ok(()),
-    }
+    Ok(check_change_pair(channel, account)?)
 }
 
-/// Inserts or updates the pair's row. `first_added_at` is set the first time the
-/// relation becomes ADDED and never changes after.
+/// Inserts or updates the pair's row as decided; returns it as stored.
 async fn write_row(
     conn: &mut PgConnection,
-    change: &FriendshipChange,
-    exists: bool,
-    to: Relation,
+    write: &FriendshipWrite,
     version: i64,
 ) -> Result<Friendship, Failure> {
-    let added_at = (to == Relation::Added).then_some(change.at);
-    let sql = if exists {
-        format!(
-            "UPDATE friendships SET relation = $3, updated_at = $4, \
-             first_added_at = COALESCE(first_added_at, $5), change_seq = $6 \
-             WHERE channel_id = $1 AND account_id = $2 RETURNING {FRIENDSHIP_COLUMNS}"
-        )
-    } else {
+    let sql = if write.is_new {
         // A concurrent first change makes this fail with a unique violation: retried.
         format!(
             "INSERT INTO friendships \
              (channel_id, account_id, relation, updated_at, first_added_at, change_seq) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING {FRIENDSHIP_COLUMNS}"
         )
+    } else {
+        format!(
+            "UPDATE friendships SET relation = $3, updated_at = $4, first_added_at = $5, \
+             change_seq = $6 WHERE channel_id = $1 AND account_id = $2 \
+             RETURNING {FRIENDSHIP_COLUMNS}"
+        )
     };
     let row: FriendshipRow = sqlx::query_as(&sql)
-        .bind(change.channel_id)
-        .bind(change.account_id)
-        .bind(to.as_str())
-        .bind(change.at)
-        .bind(added_at)
+        .bind(write.row.channel_id)
+        .bind(write.row.account_id)
+        .bind(write.to().as_str())
+        .bind(write.row.updated_at)
+        .bind(write.row.first_added_at)
         .bind(version)
         .fetch_one(conn)
         .await?;
@@ -261,8 +249,7 @@ async fn write_row(
 async fn append_log(
     conn: &mut PgConnection,
     change: &FriendshipChange,
-    from: Relation,
-    to: Relation,
+    write: &FriendshipWrite,
 ) -> Result<FriendshipLogEntry, Failure> {
     let sql = format!(
         "INSERT INTO friendship_log (channel_id, account_id, action, from_relation, to_relation, source, at) \
@@ -272,8 +259,8 @@ async fn append_log(
         .bind(change.channel_id)
         .bind(change.account_id)
         .bind(change.action.as_str())
-        .bind(from.as_str())
-        .bind(to.as_str())
+        .bind(write.from.as_str())
+        .bind(write.to().as_str())
         .bind(change.source.as_str())
         .bind(change.at)
         .fetch_one(conn)

@@ -8,26 +8,7 @@
 //! for the plan of each query listed here and fails when one sorts or does not seek by its
 //! scope, so the list cannot drift from the code: the methods run these very texts.
 
-/// A value to bind when asking for a plan.
-#[derive(Debug, Clone, Copy)]
-pub enum Arg {
-    Int(i64),
-    Text(Option<&'static str>),
-}
-
-/// One paged list's query as its store method runs it.
-#[derive(Debug, Clone)]
-pub struct PagedQuery {
-    /// The store method that runs it (and a variant, when one method has two shapes).
-    pub list: &'static str,
-    pub sql: String,
-    /// The paged table as the plan names it (`table alias` when the query gives one).
-    pub table: &'static str,
-    /// The columns the list is scoped by (`file_id = $1`), which the index must lead with.
-    pub scope: &'static [&'static str],
-    /// Placeholder values, in order.
-    pub args: Vec<Arg>,
-}
+pub use talkchannel_store::{PagedArg as Arg, PagedQuery};
 
 const CURSOR: Arg = Arg::Int(i64::MIN);
 const LIMIT: Arg = Arg::Int(51);

@@ -10,7 +10,7 @@ use crate::row_batch::{chunks, ChunkedSql};
 use crate::rows::to_ms;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
-use talkchannel_domain::{AccountId, AppId, ChannelId, Entity, FileId, FileUserKey, Relation};
+use talkchannel_domain::{AppId, ChannelId, Entity, FileId, FileUserKey, FriendshipWrite};
 use talkchannel_store::{FileRowInput, RowsWritten, StoreError, StoreResult};
 
 /// What a row write needs to know about its file.
@@ -281,25 +281,20 @@ pub(crate) async fn adjust_counts(
 /// stops counting as a friend, every file of the channel holding it moves by its rows.
 pub(crate) async fn follow_friendship(
     conn: &mut SqliteConnection,
-    channel: ChannelId,
-    account: AccountId,
-    from: Relation,
-    to: Relation,
+    write: &FriendshipWrite,
 ) -> StoreResult<()> {
-    let delta = match (from == Relation::Added, to == Relation::Added) {
-        (false, true) => 1,
-        (true, false) => -1,
-        _ => return Ok(()),
-    };
+    if write.friends_per_file_row == 0 {
+        return Ok(());
+    }
     sqlx::query(
         "UPDATE customer_files SET friends = friends + ?1 * \
              (SELECT COUNT(*) FROM customer_file_rows r \
               WHERE r.file_id = customer_files.id AND r.account_id = ?2) \
          WHERE channel_id = ?3",
     )
-    .bind(delta)
-    .bind(account)
-    .bind(channel)
+    .bind(write.friends_per_file_row)
+    .bind(write.row.account_id)
+    .bind(write.row.channel_id)
     .execute(conn)
     .await
     .map(drop)

@@ -4,21 +4,11 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
 use talkchannel_domain::{
-    AccountId, ChannelId, Entity, Friendship, FriendshipLogEntry, Page, PageRequest, Relation,
+    AccountId, ChannelId, Friendship, FriendshipLogEntry, FriendshipWrite, Page, PageRequest,
 };
 use talkchannel_store::{
-    FriendshipChange, FriendshipOutcome, FriendshipStore, StoreError, StoreResult, WebhookEventKind,
+    check_change_pair, FriendshipChange, FriendshipOutcome, FriendshipStore, StoreResult,
 };
-
-/// What `apply_friendship_change` needs to know before deciding, read in one query.
-#[derive(sqlx::FromRow)]
-struct ChangeContext {
-    channel_found: bool,
-    account_found: bool,
-    relation: Option<String>,
-    first_added_at: Option<i64>,
-    updated_at: Option<i64>,
-}
 
 #[async_trait]
 impl FriendshipStore for SqliteStore {
@@ -75,48 +65,34 @@ impl FriendshipStore for SqliteStore {
         all(rows, FriendshipRow::into_domain)
     }
 
+    /// Reads the pair in the write transaction, lets the domain decide, writes it all.
     async fn apply_friendship_change(
         &self,
         change: &FriendshipChange,
     ) -> StoreResult<FriendshipOutcome> {
+        // Decided with the time as the columns keep it (whole milliseconds).
+        let change = &FriendshipChange {
+            at: stored(change.at),
+            ..change.clone()
+        };
         let mut tx = self.write_tx().await?;
         let current = current_friendship(&mut tx, change).await?;
-        let from = current.as_ref().map_or(Relation::None, |f| f.relation);
-        let Some(to) = from.after(change.action) else {
+        let Some(write) = change.decide(current.as_ref()) else {
             // Nothing changes: end the transaction without writing.
             tx.rollback().await.map_err(backend)?;
-            return Ok(FriendshipOutcome {
-                friendship: current,
-                logged: None,
-            });
-        };
-        let friendship = Friendship {
-            channel_id: change.channel_id,
-            account_id: change.account_id,
-            relation: to,
-            first_added_at: current
-                .and_then(|f| f.first_added_at)
-                .or_else(|| (to == Relation::Added).then(|| stored(change.at))),
-            updated_at: stored(change.at),
+            return Ok(FriendshipOutcome::unchanged(current));
         };
         let version = crate::segments::bump_version(&mut tx, change.channel_id).await?;
-        write_friendship(&mut tx, &friendship, version).await?;
-        crate::file_rows::follow_friendship(
-            &mut tx,
-            change.channel_id,
-            change.account_id,
-            from,
-            to,
-        )
-        .await?;
-        let logged = append_log(&mut tx, change, from, to).await?;
-        if let Some(kind) = WebhookEventKind::after_change_to(to) {
+        write_friendship(&mut tx, &write.row, version).await?;
+        crate::file_rows::follow_friendship(&mut tx, &write).await?;
+        let seq = append_log(&mut tx, change, &write).await?;
+        if let Some(kind) = write.event {
             crate::webhooks::enqueue(&mut tx, change, kind).await?;
         }
         tx.commit().await.map_err(backend)?;
         Ok(FriendshipOutcome {
-            friendship: Some(friendship),
-            logged: Some(logged),
+            logged: Some(write.log_entry(change, seq)),
+            friendship: Some(write.row),
         })
     }
 
@@ -152,50 +128,46 @@ async fn current_friendship(
     conn: &mut SqliteConnection,
     change: &FriendshipChange,
 ) -> StoreResult<Option<Friendship>> {
-    let context = sqlx::query_as::<_, ChangeContext>(
-        "SELECT EXISTS (SELECT 1 FROM channels WHERE id = ?1) AS channel_found, \
-                EXISTS (SELECT 1 FROM accounts WHERE id = ?2) AS account_found, \
-                f.relation, f.first_added_at, f.updated_at \
-         FROM (SELECT 1) \
-         LEFT JOIN friendships f ON f.channel_id = ?1 AND f.account_id = ?2",
-    )
-    .bind(change.channel_id)
-    .bind(change.account_id)
-    .fetch_one(conn)
-    .await
-    .map_err(backend)?;
-    if !context.channel_found {
-        return Err(StoreError::NotFound(Entity::Channel));
-    }
-    if !context.account_found {
-        return Err(StoreError::NotFound(Entity::Account));
-    }
-    let (Some(current), Some(updated_at)) = (context.relation, context.updated_at) else {
+    type Context = (bool, bool, Option<String>, Option<i64>, Option<i64>);
+    let (channel_found, account_found, current, first_added_at, updated_at): Context =
+        sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM channels WHERE id = ?1), \
+                    EXISTS (SELECT 1 FROM accounts WHERE id = ?2), \
+                    f.relation, f.first_added_at, f.updated_at \
+             FROM (SELECT 1) \
+             LEFT JOIN friendships f ON f.channel_id = ?1 AND f.account_id = ?2",
+        )
+        .bind(change.channel_id)
+        .bind(change.account_id)
+        .fetch_one(conn)
+        .await
+        .map_err(backend)?;
+    check_change_pair(channel_found, account_found)?;
+    let (Some(current), Some(updated_at)) = (current, updated_at) else {
         return Ok(None);
     };
     Ok(Some(Friendship {
         channel_id: change.channel_id,
         account_id: change.account_id,
         relation: relation(&current)?,
-        first_added_at: context.first_added_at.map(from_ms).transpose()?,
+        first_added_at: first_added_at.map(from_ms).transpose()?,
         updated_at: from_ms(updated_at)?,
     }))
 }
 
 /// `version` is the channel's new segment version, stamped on the row for catch-ups.
+/// The row is written as decided, first-added time included.
 async fn write_friendship(
     conn: &mut SqliteConnection,
     f: &Friendship,
     version: i64,
 ) -> StoreResult<()> {
-    // COALESCE keeps the first time the account added the channel, whatever comes later.
     sqlx::query(
         "INSERT INTO friendships \
          (channel_id, account_id, relation, first_added_at, updated_at, change_seq) \
          VALUES (?, ?, ?, ?, ?, ?) \
          ON CONFLICT (channel_id, account_id) DO UPDATE SET \
-             relation = excluded.relation, \
-             first_added_at = COALESCE(friendships.first_added_at, excluded.first_added_at), \
+             relation = excluded.relation, first_added_at = excluded.first_added_at, \
              updated_at = excluded.updated_at, change_seq = excluded.change_seq",
     )
     .bind(f.channel_id)
@@ -210,13 +182,13 @@ async fn write_friendship(
     .map_err(backend)
 }
 
+/// Appends the change's log entry; returns its sequence number.
 async fn append_log(
     conn: &mut SqliteConnection,
     change: &FriendshipChange,
-    from: Relation,
-    to: Relation,
-) -> StoreResult<FriendshipLogEntry> {
-    let seq: i64 = sqlx::query_scalar(
+    write: &FriendshipWrite,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
         "INSERT INTO friendship_log \
          (channel_id, account_id, action, from_relation, to_relation, source, at) \
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
@@ -224,21 +196,11 @@ async fn append_log(
     .bind(change.channel_id)
     .bind(change.account_id)
     .bind(change.action.as_str())
-    .bind(from.as_str())
-    .bind(to.as_str())
+    .bind(write.from.as_str())
+    .bind(write.to().as_str())
     .bind(change.source.as_str())
     .bind(to_ms(change.at))
     .fetch_one(conn)
     .await
-    .map_err(backend)?;
-    Ok(FriendshipLogEntry {
-        seq,
-        channel_id: change.channel_id,
-        account_id: change.account_id,
-        action: change.action,
-        from,
-        to,
-        source: change.source,
-        at: stored(change.at),
-    })
+    .map_err(backend)
 }

@@ -8,27 +8,9 @@
 //! when one sorts or does not seek by its scope, so the list cannot drift from the code:
 //! the methods run these very texts.
 
-/// A value to bind when asking for a plan. SQLite's plan does not depend on the values
-/// (no STAT4), but binding them keeps the statement exactly as the store runs it.
-#[derive(Debug, Clone, Copy)]
-pub enum Arg {
-    Int(i64),
-    Text(Option<&'static str>),
-}
-
-/// One paged list's query as its store method runs it.
-#[derive(Debug, Clone)]
-pub struct PagedQuery {
-    /// The store method that runs it (and a variant, when one method has two shapes).
-    pub list: &'static str,
-    pub sql: String,
-    /// The paged table as the plan names it (its alias when the query gives one).
-    pub table: &'static str,
-    /// The columns the list is scoped by (`file_id = ?`), which the index must lead with.
-    pub scope: &'static [&'static str],
-    /// Placeholder values, in order.
-    pub args: Vec<Arg>,
-}
+// The plan does not depend on the bound values (no STAT4), but binding them keeps each
+// statement exactly as the store runs it.
+pub use talkchannel_store::{PagedArg as Arg, PagedQuery};
 
 const CURSOR: Arg = Arg::Int(i64::MIN);
 const LIMIT: Arg = Arg::Int(51);

@@ -9,6 +9,7 @@ mod customer_files;
 mod error;
 mod login;
 mod messages;
+mod paged;
 mod records;
 mod segments;
 mod throttle;
@@ -31,13 +32,15 @@ pub use messages::{
     body_json, check_key, initial_state, target_group, IdempotencyKey, Keyed, MessageParts,
     MessageStore, ReceiptCounts, RecipientSet, MESSAGE_COLUMNS,
 };
+pub use paged::{PagedArg, PagedQuery};
 pub use records::{
-    FriendshipChange, FriendshipOutcome, KeyOwner, NewAppUser, RelationshipGeneration,
+    check_change_pair, FriendshipOutcome, KeyOwner, NewAppUser, RelationshipGeneration,
 };
 pub use segments::{
     field_values, FieldValue, FriendGroupStore, FriendRecord, Profile, RowRecord, SeedChunk,
     SegmentStore, Sink, SEED_REGIONS, SEED_SCHEMA, SINCE_THE_START,
 };
+pub use talkchannel_domain::FriendshipChange;
 pub use throttle::ThrottleStore;
 pub use traits::{AccountStore, AppStore, ChannelStore, FriendshipStore, SettingsStore, Store};
 pub use webhooks::{

@@ -1,8 +1,8 @@
+use crate::{StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use talkchannel_domain::{
-    AccountId, AppId, ChangeSource, ChannelId, FriendAction, Friendship, FriendshipLogEntry,
-    KeyKind, Scope, UserId,
+    AccountId, AppId, Entity, Friendship, FriendshipLogEntry, KeyKind, Scope, UserId,
 };
 
 /// Who a key belongs to, found by the key itself.
@@ -21,17 +21,6 @@ pub struct NewAppUser {
     pub linked_at: DateTime<Utc>,
 }
 
-/// A requested friendship change. The engine reads the current relation, applies the
-/// domain's transition rule and writes row and log entry in one transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FriendshipChange {
-    pub channel_id: ChannelId,
-    pub account_id: AccountId,
-    pub action: FriendAction,
-    pub source: ChangeSource,
-    pub at: DateTime<Utc>,
-}
-
 /// What a change did: the state afterwards and the log entry, if anything changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FriendshipOutcome {
@@ -46,4 +35,24 @@ pub struct FriendshipOutcome {
 pub struct RelationshipGeneration {
     pub channels: u64,
     pub friendships: u64,
+}
+
+impl FriendshipOutcome {
+    /// A no-op: the pair stays as it was and nothing is logged.
+    pub fn unchanged(current: Option<Friendship>) -> Self {
+        FriendshipOutcome {
+            friendship: current,
+            logged: None,
+        }
+    }
+}
+
+/// A change's channel and account must exist even when the change would be a no-op;
+/// an unknown channel is reported before an unknown account.
+pub fn check_change_pair(channel_found: bool, account_found: bool) -> StoreResult<()> {
+    match (channel_found, account_found) {
+        (false, _) => Err(StoreError::NotFound(Entity::Channel)),
+        (_, false) => Err(StoreError::NotFound(Entity::Account)),
+        _ => Ok(()),
+    }
 }

@@ -4,7 +4,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use talkchannel_domain::{AccountId, AppId, ChannelId, Page, PageRequest, Relation, UserId};
+use talkchannel_domain::{AccountId, AppId, ChannelId, Page, PageRequest, UserId};
 
 /// An app's webhook configuration. Only apps with `enabled` settings get events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,37 +29,8 @@ pub struct WebhookSettings {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WebhookEventKind {
-    Added,
-    Blocked,
-}
-
-impl WebhookEventKind {
-    /// The event a change to `to` sends. Kakao notifies adds and blocks only; an unblock
-    /// (back to NONE) sends nothing.
-    pub fn after_change_to(to: Relation) -> Option<Self> {
-        match to {
-            Relation::Added => Some(Self::Added),
-            Relation::Blocked => Some(Self::Blocked),
-            Relation::None => None,
-        }
-    }
-
-    /// Kakao's `event` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Added => "added",
-            Self::Blocked => "blocked",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Added, Self::Blocked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
+/// The event kind is decided with the change that causes it (see the domain).
+pub use talkchannel_domain::WebhookEventKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookEventState {
